@@ -1,0 +1,107 @@
+import type { ProtocolError } from "@effect-redis/resp"
+import { type Duration, Effect, Layer, Result, type Scope, Semaphore } from "effect"
+import type { Command } from "./Command.ts"
+import { hasFlag, CommandFlags } from "./CommandFlags.ts"
+import type { ConnectionOptions, NodeAddress } from "./connection/ConnectionOptions.ts"
+import { NodeConnection } from "./connection/NodeConnection.ts"
+import type { ConnectionFailure } from "./connection/ReplyWaiter.ts"
+import { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./connection/RunOnConnection.ts"
+import { ConnectionError } from "./errors/ConnectionError.ts"
+import type { RedisError } from "./errors/RedisError.ts"
+import type { TimeoutError } from "./errors/TimeoutError.ts"
+import { RedisClient, type RedisClientService } from "./RedisClient.ts"
+import { parseRedisUrl } from "./RedisUrl.ts"
+
+/** Options of the standalone client: where the server is, plus {@link ConnectionOptions}. */
+export interface RedisNodeOptions extends ConnectionOptions {
+  /** Server host. Default `127.0.0.1`. */
+  readonly host?: string | undefined
+  /** Server port. Default 6379. */
+  readonly port?: number | undefined
+  /**
+   * `redis://[user:pass@]host:port[/db]` or `rediss://...`; its parts fill the options not given explicitly.
+   */
+  readonly url?: string | undefined
+  /** How long closing waits for replies still in flight. Default 5 seconds. */
+  readonly closeTimeout?: Duration.Input | undefined
+}
+
+/** Errors building the standalone client can fail with (the first connection is opened eagerly). */
+export type RedisNodeError = ConnectionError | TimeoutError | ProtocolError
+
+const resolveOptions = (options: RedisNodeOptions): Effect.Effect<{ address: NodeAddress; options: RedisNodeOptions }, ConnectionError> => {
+  if (options.url === undefined) {
+    return Effect.succeed({ address: { host: options.host ?? "127.0.0.1", port: options.port ?? 6379 }, options })
+  }
+  const parsed = parseRedisUrl(options.url)
+  if ("error" in parsed) {
+    return Effect.fail(new ConnectionError({ address: "?", reason: parsed.error, written: false }))
+  }
+  const node = parsed.nodes[0]!
+  return Effect.succeed({
+    address: { host: options.host ?? node.host, port: options.port ?? node.port },
+    options: { ...parsed.options, ...options }
+  })
+}
+
+/**
+ * The standalone client: one server, one multiplexed auto-pipelined connection.
+ *
+ * The connection is opened when the client is built (so a wrong address or password fails fast) and reopened on
+ * demand after it is lost. A command that fails because the connection dropped is sent again on a new connection
+ * when that is safe: its bytes were never written, or it is read-only. Writes that may have reached the server
+ * fail with a `ConnectionError` whose `written` is true: the caller decides.
+ */
+export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientService, RedisNodeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const resolved = yield* resolveOptions(options)
+    const address = resolved.address
+    const connectionOptions = resolved.options
+    const reconnect = yield* Semaphore.make(1)
+    let current = yield* NodeConnection.connect(address, connectionOptions)
+    let closed = false
+
+    // One connect at a time: fibers that find the connection gone queue on the semaphore; the first reconnects.
+    const connection: Effect.Effect<NodeConnection, RedisError> = reconnect.withPermits(1)(
+      Effect.suspend(() => {
+        if (closed) {
+          return Effect.fail(new ConnectionError({ address: `${address.host}:${address.port}`, reason: "client closed", written: false }))
+        }
+        if (current.isReady) return Effect.succeed(current)
+        return Effect.map(NodeConnection.connect(address, connectionOptions), (conn) => (current = conn))
+      })
+    )
+
+    const retryOnce: OnConnectionFailure = <A>(command: Command<A>, error: ConnectionFailure) => {
+      if (error._tag !== "ConnectionError" || closed) return undefined
+      if (error.written && !hasFlag(command.spec.flags, CommandFlags.readonly)) return undefined
+      return Effect.flatMap(connection, (conn) => runOnConnection(conn, command))
+    }
+
+    yield* Effect.addFinalizer(() =>
+      Effect.suspend(() => {
+        closed = true
+        return current.close(options.closeTimeout ?? "5 seconds")
+      })
+    )
+
+    return RedisClient.of({
+      run: (command) => {
+        const conn = current
+        return conn.isReady
+          ? runOnConnection(conn, command, retryOnce)
+          : Effect.flatMap(connection, (c) => runOnConnection(c, command, retryOnce))
+      },
+      pipelineResults: (commands) => {
+        const conn = current
+        const run = (c: NodeConnection) => pipelineOnConnection(c, commands)
+        return (conn.isReady ? run(conn) : Effect.flatMap(connection, run).pipe(
+          Effect.catch((error) => Effect.succeed(commands.map(() => Result.fail(error))))
+        )) as never
+      }
+    })
+  })
+
+/** A layer providing {@link RedisClient} for one standalone server. */
+export const layer = (options: RedisNodeOptions = {}): Layer.Layer<RedisClient, RedisNodeError> =>
+  Layer.effect(RedisClient, make(options))
