@@ -30,7 +30,7 @@ describe("Command model", () => {
     assert.deepStrictEqual(Redis.del(["a", "b"]).spec.policy, ClusterPolicy.splitBySlot("sum"))
     assert.deepStrictEqual(Redis.keys("*").keyIndexes, [])
     assert.deepStrictEqual(Redis.objectEncoding("k").keyIndexes, [2])
-    assert.deepStrictEqual(Redis.sortStore("src", "dst").keyIndexes, [1, 4])
+    assert.deepStrictEqual(Redis.sortStore("src", "dst").keyIndexes, [1, 3])
     assert.strictEqual(Redis.move("k", 1).spec.policy._tag, "unsupported")
   })
 
