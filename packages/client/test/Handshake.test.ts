@@ -88,14 +88,14 @@ describe("handshake and connection options against real servers", () => {
       const server = yield* LocalServer.make()
       const client = yield* RedisNode.make({ host: server.host, port: server.port, commandTimeout: "300 millis" })
       yield* client.run(Redis.set("p", "1"))
-      yield* server.process.pause
+      yield* server.process.pause()
       const error = yield* Effect.flip(client.run(Redis.get("p")))
       assert.strictEqual(error._tag, "TimeoutError")
       if (error._tag === "TimeoutError") {
         assert.strictEqual(error.command, "GET")
         assert.isTrue(error.written)
       }
-      yield* server.process.resume
+      yield* server.process.resume()
       // The late GET reply is dropped; the next command gets its own reply.
       assert.strictEqual(yield* client.run(Redis.incr("p")), 2)
       assert.deepStrictEqual(yield* client.run(Redis.get("p")), Option.some("2"))
@@ -106,9 +106,9 @@ describe("handshake and connection options against real servers", () => {
       const server = yield* LocalServer.make()
       const client = yield* RedisNode.make({ host: server.host, port: server.port })
       yield* client.run(Redis.set("r", "1"))
-      yield* server.process.restart
+      yield* server.process.restart()
       assert.strictEqual(yield* client.run(Redis.ping()), "PONG")
-      yield* server.process.kill
+      yield* server.process.kill()
       const down = yield* Effect.flip(client.run(Redis.ping()))
       assert.strictEqual(down._tag, "ConnectionError")
     }))
