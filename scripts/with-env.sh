@@ -65,7 +65,11 @@ if [ -z "${REDIS_SERVER:-}" ]; then
     log "redis-server not found: apt-get install -y redis-server redis-tools"
     apt-get update -qq >&2 || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools >&2
-    REDIS_SERVER="$(command -v redis-server)"
+    REDIS_SERVER="$(command -v redis-server || true)"
+    if [ -z "$REDIS_SERVER" ]; then
+      log "apt-get did not provide redis-server; install it (apt-get install --reinstall redis-server) and retry"
+      exit 1
+    fi
   else
     log "redis-server (>= 7.0) is needed and not on PATH."
     log "Install it (Debian/Ubuntu: sudo apt-get install redis-server redis-tools; macOS: brew install redis)"
