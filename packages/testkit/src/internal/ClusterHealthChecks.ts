@@ -39,45 +39,44 @@ const summarize = (problems: ReadonlyArray<string>): Observation<void> =>
   problems.length === 0 ? reached(undefined) : notYet(problems.join("; "))
 
 /**
- * Every answering member lists every other answering member as a full member (handshake done, address
- * known, link connected, not flagged PFAIL/FAIL).
+ * Asks every answering member the same command and collects one problem per member: its failure, or what
+ * `inspect` finds wrong with its reply (`undefined` when the member is fine).
  */
-export const allKnowEachOther = (members: ClusterMembers): Effect.Effect<Observation<void>> =>
-  Effect.gen(function*() {
-    const expected = members.answering
-    const answers = yield* askEach(members, (member) => runOn(member, ["CLUSTER", "NODES"], { timeoutMs: checkTimeoutMs }))
+const checkEach = (
+  members: ClusterMembers,
+  command: ReadonlyArray<string>,
+  inspect: (member: ClusterMember, reply: string) => string | undefined
+): Effect.Effect<Observation<void>> =>
+  Effect.map(askEach(members, (member) => runOn(member, command, { timeoutMs: checkTimeoutMs })), (answers) => {
     const problems: Array<string> = []
     for (const { answer, member } of answers) {
-      if (isFailed(answer)) {
-        problems.push(`${memberLabel(member)}: ${answer.failed}`)
-        continue
-      }
-      const entries = parseClusterNodes(String(answer))
-      const missing = expected.filter((other) => {
-        const entry = entries.find((candidate) => candidate.nodeId === other.nodeId)
-        return entry === undefined || entry.joining || !entry.connected || entry.failing
-      })
-      if (missing.length > 0) {
-        problems.push(`${memberLabel(member)} does not yet see ${missing.map(memberLabel).join(", ")} as healthy`)
-      }
+      const problem = isFailed(answer) ? `${memberLabel(member)}: ${answer.failed}` : inspect(member, String(answer))
+      if (problem !== undefined) problems.push(problem)
     }
     return summarize(problems)
   })
 
+/**
+ * Every answering member lists every other answering member as a full member (handshake done, address
+ * known, link connected, not flagged PFAIL/FAIL).
+ */
+export const allKnowEachOther = (members: ClusterMembers): Effect.Effect<Observation<void>> =>
+  checkEach(members, ["CLUSTER", "NODES"], (member, reply) => {
+    const entries = parseClusterNodes(reply)
+    const missing = members.answering.filter((other) => {
+      const entry = entries.find((candidate) => candidate.nodeId === other.nodeId)
+      return entry === undefined || entry.joining || !entry.connected || entry.failing
+    })
+    return missing.length > 0
+      ? `${memberLabel(member)} does not yet see ${missing.map(memberLabel).join(", ")} as healthy`
+      : undefined
+  })
+
 /** Every answering member reports `cluster_state:ok`. */
 export const clusterStateOk = (members: ClusterMembers): Effect.Effect<Observation<void>> =>
-  Effect.gen(function*() {
-    const answers = yield* askEach(members, (member) => runOn(member, ["CLUSTER", "INFO"], { timeoutMs: checkTimeoutMs }))
-    const problems: Array<string> = []
-    for (const { answer, member } of answers) {
-      if (isFailed(answer)) {
-        problems.push(`${memberLabel(member)}: ${answer.failed}`)
-        continue
-      }
-      const state = parseInfoFields(String(answer)).get("cluster_state")
-      if (state !== "ok") problems.push(`${memberLabel(member)} cluster_state:${state ?? "?"}`)
-    }
-    return summarize(problems)
+  checkEach(members, ["CLUSTER", "INFO"], (member, reply) => {
+    const state = parseInfoFields(reply).get("cluster_state")
+    return state === "ok" ? undefined : `${memberLabel(member)} cluster_state:${state ?? "?"}`
   })
 
 /** Every answering member returns the same CLUSTER SLOTS (same ranges, primaries and replicas). */
@@ -104,18 +103,9 @@ export const slotMapsAgree = (members: ClusterMembers): Effect.Effect<Observatio
 
 /** Every answering replica has `master_link_status:up` (its initial sync is done). */
 export const replicasInSync = (members: ClusterMembers): Effect.Effect<Observation<void>> =>
-  Effect.gen(function*() {
-    const answers = yield* askEach(members, (member) => runOn(member, ["INFO", "replication"], { timeoutMs: checkTimeoutMs }))
-    const problems: Array<string> = []
-    for (const { answer, member } of answers) {
-      if (isFailed(answer)) {
-        problems.push(`${memberLabel(member)}: ${answer.failed}`)
-        continue
-      }
-      const fields = parseInfoFields(String(answer))
-      if (fields.get("role") === "slave" && fields.get("master_link_status") !== "up") {
-        problems.push(`${memberLabel(member)} master_link_status:${fields.get("master_link_status") ?? "?"}`)
-      }
-    }
-    return summarize(problems)
+  checkEach(members, ["INFO", "replication"], (member, reply) => {
+    const fields = parseInfoFields(reply)
+    return fields.get("role") === "slave" && fields.get("master_link_status") !== "up"
+      ? `${memberLabel(member)} master_link_status:${fields.get("master_link_status") ?? "?"}`
+      : undefined
   })
