@@ -1,13 +1,21 @@
 import type { ProtocolError } from "@effect-redis/resp"
+import type { ClusterDownError } from "./ClusterDownError.ts"
 import type { ConnectionError } from "./ConnectionError.ts"
+import type { CrossSlotError } from "./CrossSlotError.ts"
 import type { DecodeError } from "./DecodeError.ts"
 import type { InvalidArgumentError } from "./InvalidArgumentError.ts"
+import type { RedirectionLimitError } from "./RedirectionLimitError.ts"
 import type { ReplyError } from "./ReplyError.ts"
 import type { TimeoutError } from "./TimeoutError.ts"
+import type { TopologyError } from "./TopologyError.ts"
+import type { TryAgainError } from "./TryAgainError.ts"
+import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
 
 /**
  * Every error a command run through a {@link RedisClient} can fail with. Each member is a `Schema.TaggedError`,
- * so programs select the ones they handle with `Effect.catchTag`.
+ * so programs select the ones they handle with `Effect.catchTag`. The cluster members (`CrossSlotError`,
+ * `ClusterDownError`, `TryAgainError`, `RedirectionLimitError`, `TopologyError`, `UnsupportedInClusterError`)
+ * only come from a cluster client, but live here so a program written against `RedisClient` can name them.
  */
 export type RedisError =
   | ReplyError
@@ -16,3 +24,9 @@ export type RedisError =
   | ProtocolError
   | DecodeError
   | InvalidArgumentError
+  | CrossSlotError
+  | ClusterDownError
+  | TryAgainError
+  | RedirectionLimitError
+  | TopologyError
+  | UnsupportedInClusterError

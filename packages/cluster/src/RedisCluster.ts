@@ -1,0 +1,280 @@
+import {
+  type Command,
+  type ConnectionOptions,
+  millisOf,
+  parseRedisUrl,
+  RedisClient,
+  type RedisClientService,
+  type RedisError,
+  TopologyError
+} from "@effect-redis/client"
+import type { RespArg } from "@effect-redis/resp"
+import { Config, Context, type Duration, Effect, Layer, Stream } from "effect"
+import { ReplicationError } from "./errors/ReplicationError.ts"
+import { keySlot } from "./KeySlot.ts"
+import { ClusterExecutor } from "./routing/ClusterExecutor.ts"
+import type { RequestContext } from "./routing/ClusterRequest.ts"
+import type { ReadFrom } from "./routing/ReadFrom.ts"
+import { defaultRetrySchedules, type RetrySchedules } from "./routing/RetrySchedules.ts"
+import type { AddressRemap } from "./topology/ClusterReplyParsing.ts"
+import type { ClusterSnapshot, NodeAddressParts } from "./topology/ClusterSnapshot.ts"
+import { ClusterTopology } from "./topology/ClusterTopology.ts"
+import { requestRaw } from "./topology/TopologyDiscovery.ts"
+import type { TopologyChange } from "./topology/TopologyChange.ts"
+import { ClusterTransport, type NodeTransport } from "./transport/ClusterTransport.ts"
+import { NodePool } from "./transport/NodePool.ts"
+
+/**
+ * Options of the cluster client. Every node, given or discovered, is opened with the same connection options
+ * (TLS, credentials, client name, timeouts).
+ */
+export interface RedisClusterOptions extends Omit<ConnectionOptions, "database" | "readOnly"> {
+  /** Nodes to discover the cluster from. Any one reachable node is enough; list several. */
+  readonly startupNodes?: ReadonlyArray<NodeAddressParts> | undefined
+  /**
+   * `redis://[user:pass@]host:7000,host:7001` (`rediss://` for TLS): fills `startupNodes` and the credentials
+   * and TLS options not given explicitly.
+   */
+  readonly url?: string | undefined
+  /** Redirects (MOVED + ASK) one command may follow before failing with `RedirectionLimitError`. Default 16. */
+  readonly maxRedirections?: number | undefined
+  /** Where read-only commands go. Default `"primary"`. See {@link ReadFrom}. */
+  readonly readFrom?: ReadFrom | undefined
+  /** Maps addresses the cluster announces to addresses this client can reach (NAT, Docker port mapping). */
+  readonly addressRemap?: AddressRemap | undefined
+  /** Accept layouts that leave slots unserved (`cluster-require-full-coverage no`). Default false. */
+  readonly skipFullCoverageCheck?: boolean | undefined
+  /** Periodic topology refresh. Default 30 seconds; `Infinity` turns it off (triggers still refresh). */
+  readonly refreshInterval?: Duration.Input | undefined
+  /** Least time between two refreshes; triggers in between are merged. Default 200 ms. */
+  readonly refreshMinInterval?: Duration.Input | undefined
+  /** Time allowed to hear from one node during a refresh. Default 2 seconds. */
+  readonly refreshTimeout?: Duration.Input | undefined
+  /** Retry schedules per failure class; each defaults as documented in {@link RetrySchedules}. */
+  readonly retry?: RetrySchedules | undefined
+  /** How long closing waits for replies in flight. Default 5 seconds. */
+  readonly closeTimeout?: Duration.Input | undefined
+}
+
+/** What `ensureReplication` waits for. */
+export interface ReplicationOptions {
+  /** Replicas that must acknowledge the writes. */
+  readonly replicas: number
+  /** How long `WAIT` may block. */
+  readonly timeout: Duration.Input
+}
+
+/** Cluster-only operations, next to the generic {@link RedisClient}. */
+export interface RedisClusterService {
+  /** The current topology snapshot. */
+  readonly topology: Effect.Effect<ClusterSnapshot>
+  /** Differences between consecutive snapshots, from subscription on: slots moved, failovers, nodes. */
+  readonly topologyChanges: Stream.Stream<TopologyChange>
+  /** Refreshes the topology now (rate limits apply) and returns the new snapshot. */
+  readonly refreshTopology: Effect.Effect<ClusterSnapshot, TopologyError>
+  /** A client bound to one node, for node-level commands (INFO, CLIENT LIST...): no routing, no redirects. */
+  readonly node: (address: NodeAddressParts | string) => RedisClientService
+  /**
+   * Runs `effect` so that its writes are followed by `WAIT replicas timeout` on each node connection that took
+   * one; fails with `ReplicationError` when fewer replicas acknowledge. `WAIT` blocks that node's shared
+   * connection for up to `timeout`, so keep it short.
+   */
+  readonly ensureReplication: (
+    options: ReplicationOptions
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | RedisError | ReplicationError, R>
+}
+
+const parseAddress = (address: NodeAddressParts | string): NodeAddressParts => {
+  if (typeof address !== "string") return address
+  const colon = address.lastIndexOf(":")
+  return { host: address.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(address.slice(colon + 1)) }
+}
+
+/** Fills options from `url`; fails with `TopologyError` for a malformed URL or no startup node. */
+const resolveOptions = (options: RedisClusterOptions): Effect.Effect<RedisClusterOptions & { readonly startupNodes: ReadonlyArray<NodeAddressParts> }, TopologyError> => {
+  let merged: RedisClusterOptions = options
+  let nodes = options.startupNodes ?? []
+  if (options.url !== undefined) {
+    const parsed = parseRedisUrl(options.url)
+    if ("error" in parsed) return Effect.fail(new TopologyError({ reason: parsed.error, nodes: [] }))
+    const { database: _database, ...fromUrl } = parsed.options
+    merged = { ...fromUrl, ...options }
+    if (options.startupNodes === undefined) nodes = parsed.nodes
+  }
+  if (nodes.length === 0) {
+    return Effect.fail(new TopologyError({ reason: "no startup nodes: give startupNodes or url", nodes: [] }))
+  }
+  return Effect.succeed({ ...merged, startupNodes: nodes })
+}
+
+/** Builds the executor and both services over a topology and a node pool. */
+const makeServices = (options: RedisClusterOptions) =>
+  Effect.gen(function*() {
+    const topology = yield* ClusterTopology
+    const pool = yield* NodePool
+    const ctx: RequestContext = {
+      topology,
+      pool,
+      readFrom: options.readFrom ?? "primary",
+      maxRedirections: options.maxRedirections ?? 16,
+      commandTimeoutMs: millisOf(options.commandTimeout, 10_000),
+      schedules: { ...defaultRetrySchedules, ...definedOnly(options.retry ?? {}) } as RequestContext["schedules"]
+    }
+    const executor = new ClusterExecutor(ctx)
+    const client = RedisClient.of({
+      run: (command) => executor.run(command),
+      pipelineResults: (commands) => executor.pipelineResults(commands)
+    })
+
+    const nodeClient = (address: NodeAddressParts | string): RedisClientService => {
+      const node = topology.resolveAddress(parseAddress(address))
+      return RedisClient.of({
+        run: (command) => executor.runOnNode(node, command),
+        pipelineResults: (commands) =>
+          Effect.map(
+            Effect.forEach(commands, (command: Command<unknown>) => Effect.result(executor.runOnNode(node, command)), { concurrency: "unbounded" }),
+            (results) => results as never
+          )
+      })
+    }
+
+    const ensureReplication = (replication: ReplicationOptions) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.suspend(() => {
+        const written = new Set<NodeTransport>()
+        const onWrite = (conn: NodeTransport) => {
+          written.add(conn)
+        }
+        const tracking = RedisClient.of({
+          run: (command) => executor.run(command, onWrite),
+          pipelineResults: (commands) => executor.pipelineResults(commands, onWrite)
+        })
+        const timeoutMs = millisOf(replication.timeout, 1_000)
+        const waitFor = (conn: NodeTransport) =>
+          Effect.flatMap(
+            Effect.mapError(
+              requestRaw(conn, ["WAIT", replication.replicas, timeoutMs] as ReadonlyArray<RespArg>, timeoutMs + ctx.commandTimeoutMs),
+              (reason) => new ReplicationError({ address: conn.address, required: replication.replicas, acknowledged: 0, reason })
+            ),
+            (reply) => {
+              const acknowledged = typeof reply === "number" ? reply : 0
+              return acknowledged >= replication.replicas
+                ? Effect.void
+                : Effect.fail(new ReplicationError({ address: conn.address, required: replication.replicas, acknowledged, reason: typeof reply === "number" ? "WAIT timed out" : String(reply) }))
+            }
+          )
+        return Effect.flatMap(Effect.provideService(effect, RedisClient, tracking), (value) =>
+          Effect.as(Effect.forEach([...written], waitFor, { concurrency: "unbounded", discard: true }), value))
+      })
+
+    const cluster: RedisClusterService = {
+      topology: topology.snapshot,
+      topologyChanges: topology.changes,
+      refreshTopology: topology.refresh,
+      node: nodeClient,
+      ensureReplication
+    }
+    return Context.make(RedisClient, client).pipe(Context.add(RedisCluster, cluster))
+  })
+
+const definedOnly = <T extends object>(record: T): Partial<T> =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>
+
+/**
+ * The Redis Cluster client. `RedisCluster.layer(options)` provides the generic {@link RedisClient} (so every
+ * `Command` runs on the cluster) and this service for cluster-only operations.
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   yield* Redis.set("user:1", "ada")
+ *   return yield* Redis.get("user:1")
+ * })
+ * program.pipe(Effect.provide(RedisCluster.layer({ url: "redis://127.0.0.1:7000,127.0.0.1:7001" })))
+ * ```
+ */
+export class RedisCluster extends Context.Service<RedisCluster, RedisClusterService>()("@effect-redis/cluster/RedisCluster") {
+  /**
+   * The cluster client over the network: discovers the cluster from the startup nodes when built (failing with
+   * `TopologyError` if no node answers with a usable layout), keeps the slot map fresh in a background fiber,
+   * and closes every connection when the layer's scope closes.
+   */
+  static layer(options: RedisClusterOptions): Layer.Layer<RedisClient | RedisCluster, TopologyError> {
+    return Layer.unwrap(
+      Effect.map(resolveOptions(options), (resolved) => {
+        const { startupNodes: _nodes, url: _url, readFrom, ...connection } = resolved
+        const transport = ClusterTransport.layerTcp(connection)
+        const pool = NodePool.layer({ readOnly: (readFrom ?? "primary") !== "primary", closeTimeout: resolved.closeTimeout })
+        const topology = ClusterTopology.layer({
+          startupNodes: resolved.startupNodes,
+          tls: resolved.tls !== undefined && resolved.tls !== false,
+          addressRemap: resolved.addressRemap,
+          skipFullCoverageCheck: resolved.skipFullCoverageCheck,
+          refreshInterval: resolved.refreshInterval,
+          refreshMinInterval: resolved.refreshMinInterval,
+          refreshTimeout: resolved.refreshTimeout
+        })
+        return RedisCluster.layerWith(resolved).pipe(
+          Layer.provide(topology),
+          Layer.provide(pool),
+          Layer.provide(transport)
+        )
+      })
+    )
+  }
+
+  /** The client from a URL: `RedisCluster.layerUrl("redis://h:7000,h:7001", { readFrom: "replica" })`. */
+  static layerUrl(url: string, options: Omit<RedisClusterOptions, "url"> = {}): Layer.Layer<RedisClient | RedisCluster, TopologyError> {
+    return RedisCluster.layer({ ...options, url })
+  }
+
+  /**
+   * The client from Effect `Config` (environment variables by default); secrets stay `Redacted`:
+   *
+   * ```ts
+   * RedisCluster.layerConfig({
+   *   url: Config.string("REDIS_CLUSTER_URL"),
+   *   password: Config.redacted("REDIS_PASSWORD")
+   * })
+   * ```
+   */
+  static layerConfig(config: Config.Wrap<RedisClusterOptions>): Layer.Layer<RedisClient | RedisCluster, TopologyError | Config.ConfigError> {
+    return Layer.unwrap(
+      Effect.gen(function*() {
+        const options: RedisClusterOptions = yield* Config.unwrap(config)
+        return RedisCluster.layer(options)
+      })
+    )
+  }
+
+  /**
+   * The client over a given topology and node pool: with `ClusterTopology.layerStatic` and the testkit's
+   * scripted transport, routing, redirects and retries run without a server.
+   */
+  static layerWith(options: RedisClusterOptions = {}): Layer.Layer<RedisClient | RedisCluster, never, ClusterTopology | NodePool> {
+    return Layer.effectContext(makeServices(options))
+  }
+
+  /** The current topology snapshot. */
+  static readonly topology: Effect.Effect<ClusterSnapshot, never, RedisCluster> = RedisCluster.use((c) => c.topology)
+
+  /** Topology changes from now on. */
+  static readonly topologyChanges: Stream.Stream<TopologyChange, never, RedisCluster> = Stream.unwrap(
+    RedisCluster.use((c) => Effect.succeed(c.topologyChanges))
+  )
+
+  /** The hash slot of a key (hash tags included), computed locally. */
+  static readonly keySlot: (key: RespArg) => number = keySlot
+
+  /** Refreshes the topology now. */
+  static readonly refreshTopology: Effect.Effect<ClusterSnapshot, TopologyError, RedisCluster> = RedisCluster.use((c) => c.refreshTopology)
+
+  /** Runs one command on one node (no routing). */
+  static onNode<A>(address: NodeAddressParts | string, command: Command<A>): Effect.Effect<A, RedisError, RedisCluster> {
+    return RedisCluster.use((c) => c.node(address).run(command))
+  }
+
+  /** See {@link RedisClusterService.ensureReplication}. */
+  static ensureReplication(options: ReplicationOptions) {
+    return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | RedisError | ReplicationError, R | RedisCluster> =>
+      RedisCluster.use((c) => c.ensureReplication(options)(effect))
+  }
+}

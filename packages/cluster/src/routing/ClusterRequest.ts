@@ -1,0 +1,333 @@
+import {
+  ClusterDownError,
+  type Command,
+  CommandFlags,
+  type ConnectionFailure,
+  decodeReply,
+  hasFlag,
+  invalidArgument,
+  RedirectionLimitError,
+  type RedisError,
+  type ReplyWaiter,
+  ReplyError,
+  TryAgainError
+} from "@effect-redis/client"
+import type { Redirection } from "@effect-redis/client"
+import { isRespErrorReply, type RespErrorReply, type RespValue } from "@effect-redis/resp"
+import { Clock, Duration, Effect, Exit, Result, Schedule } from "effect"
+import { parseRedirect } from "../topology/ClusterReplyParsing.ts"
+import type { ClusterNodeInfo, ClusterShard, NodeAddressParts } from "../topology/ClusterSnapshot.ts"
+import type { ClusterTopologyService } from "../topology/ClusterTopology.ts"
+import type { NodeTransport } from "../transport/ClusterTransport.ts"
+import type { NodePoolService } from "../transport/NodePool.ts"
+import { pickReader, type ReadFrom } from "./ReadFrom.ts"
+import type { RetryKind, RetrySchedule } from "./RetrySchedules.ts"
+
+/** Everything a request needs from its executor; shared by all requests of one client. */
+export interface RequestContext {
+  readonly topology: ClusterTopologyService
+  readonly pool: NodePoolService
+  readonly readFrom: ReadFrom
+  readonly maxRedirections: number
+  readonly commandTimeoutMs: number
+  readonly schedules: { readonly [K in RetryKind]: RetrySchedule }
+}
+
+/** Where a request is sent: by its slot (following the slot map), or to one node whatever the slot map says. */
+export type RequestTarget = { readonly slot: number } | { readonly node: NodeAddressParts }
+
+/** Called with the connection a command succeeded on, when it was not read-only (for `ensureReplication`). */
+export type WriteListener = (conn: NodeTransport) => void
+
+/** Sends the ASKING that precedes a command after an ASK redirect; its reply is not needed. */
+const askingWaiter = (deadline: number, timeoutMs: number): ReplyWaiter => ({
+  command: "ASKING",
+  binary: false,
+  deadline,
+  timeoutMs,
+  onReply: () => {},
+  onFailure: () => {}
+})
+
+/**
+ * One command on its way through the cluster: a small state machine driven by reply callbacks.
+ *
+ * The fast path (a ready connection, a normal reply) queues the command and completes the caller from the
+ * socket's data handler, with no fiber and no Effect step in between. MOVED and ASK to a node with an open
+ * connection are followed inside the callback too. Only what must wait (opening a connection, a retry delay, a
+ * refresh) returns to Effect land, then comes back here.
+ *
+ * Error replies are classified by their code, never thrown: MOVED (follow, patch the slot map), ASK (ASKING +
+ * the command on the target, in one write), TRYAGAIN / CLUSTERDOWN / MASTERDOWN / READONLY / LOADING (retry on
+ * their schedule), anything else is the caller's `ReplyError`. A command whose bytes may have reached a node
+ * that then vanished is only sent again when it is read-only or declared replay-safe.
+ */
+export class ClusterRequest<A> implements ReplyWaiter {
+  readonly cmd: Command<A>
+  readonly deadline: number
+  readonly timeoutMs: number
+  private readonly ctx: RequestContext
+  private readonly target: RequestTarget
+  private readonly onWrite: WriteListener | undefined
+  /** How the caller is completed: `resume` of the current `Effect.callback`. */
+  private complete: (effect: Effect.Effect<A, RedisError>) => void
+  /** The next send goes here instead of following the slot map (after MOVED or ASK). */
+  private redirectTo: NodeAddressParts | undefined = undefined
+  /** The next send is preceded by ASKING. */
+  private asking = false
+  /** Reads stop going to replicas after one failed or was loading. */
+  private primaryOnly = false
+  /** The node the command was last sent to. */
+  private sentTo: NodeTransport | undefined = undefined
+  private sentToReplica = false
+  private history: Array<Redirection> | undefined = undefined
+  private steps: Partial<Record<RetryKind, (now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>>> | undefined
+  attempts = 1
+
+  constructor(
+    ctx: RequestContext,
+    cmd: Command<A>,
+    target: RequestTarget,
+    complete: (effect: Effect.Effect<A, RedisError>) => void,
+    onWrite: WriteListener | undefined
+  ) {
+    this.ctx = ctx
+    this.cmd = cmd
+    this.target = target
+    this.complete = complete
+    this.onWrite = onWrite
+    this.timeoutMs = ctx.commandTimeoutMs
+    this.deadline = ctx.commandTimeoutMs === Infinity ? Infinity : Date.now() + ctx.commandTimeoutMs
+    this.steps = undefined
+  }
+
+  /** The slot the command is routed by, or -1 (no keys, or sent to a given node). */
+  get slot(): number {
+    return "slot" in this.target ? this.target.slot : -1
+  }
+
+  // ReplyWaiter ---------------------------------------------------------------------------------------------
+
+  get command(): string {
+    return this.cmd.spec.name
+  }
+
+  get binary(): boolean {
+    return this.cmd.spec.reply.binary
+  }
+
+  onReply(raw: RespValue): void {
+    if (!isRespErrorReply(raw)) {
+      if (this.onWrite !== undefined && !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) this.onWrite(this.sentTo!)
+      this.complete(decodeReply(this.cmd, raw))
+      return
+    }
+    switch (raw.code) {
+      case "MOVED":
+      case "ASK":
+        return this.onRedirect(raw)
+      case "TRYAGAIN":
+        return this.complete(this.retryLater("tryAgain", () => new TryAgainError({ command: this.command, slot: this.slot, attempts: this.attempts })))
+      case "CLUSTERDOWN":
+      case "MASTERDOWN":
+        this.ctx.topology.requestRefresh("clusterDown")
+        return this.complete(this.retryLater("clusterDown", () => this.clusterDown(raw.message)))
+      case "READONLY":
+        // A write reached a replica: our map is older than a failover. Nothing was executed.
+        this.ctx.topology.requestRefresh("readOnly")
+        return this.complete(this.retryLater("clusterDown", () => this.replyError(raw)))
+      case "LOADING":
+        if (this.sentToReplica) {
+          this.primaryOnly = true
+          return this.send()
+        }
+        return this.complete(this.retryLater("loading", () => this.replyError(raw)))
+      default:
+        this.complete(decodeReply(this.cmd, raw))
+    }
+  }
+
+  onFailure(error: ConnectionFailure): void {
+    if (error._tag !== "ConnectionError") return this.complete(Exit.fail(error))
+    this.ctx.topology.requestRefresh("connectionLost")
+    const flags = this.cmd.spec.flags
+    const replayable = !error.written || hasFlag(flags, CommandFlags.readonly) || hasFlag(flags, CommandFlags.replaySafe)
+    if (!replayable) return this.complete(Exit.fail(error))
+    if (this.sentToReplica) {
+      // A failing replica: read from the primary right away.
+      this.primaryOnly = true
+      return this.send()
+    }
+    this.redirectTo = undefined
+    this.asking = false
+    this.complete(this.retryLater("connection", () => error))
+  }
+
+  // Sending ---------------------------------------------------------------------------------------------------
+
+  /** Routes and queues the command; completes the caller itself when it cannot. */
+  send(): void {
+    const node = this.route()
+    if (node === undefined) return
+    const conn = this.ctx.pool.get(node.address)
+    if (conn !== undefined) return this.sendOn(conn)
+    // No open connection: open one (shared with concurrent callers), then come back to the callback world.
+    this.complete(
+      Effect.matchEffect(this.ctx.pool.connect(node), {
+        onFailure: (error) =>
+          Effect.callback<A, RedisError>((resume) => {
+            this.complete = resume
+            this.onFailure(error)
+          }),
+        onSuccess: (conn) =>
+          Effect.callback<A, RedisError>((resume) => {
+            this.complete = resume
+            this.sendOn(conn)
+          })
+      })
+    )
+  }
+
+  private sendOn(conn: NodeTransport): void {
+    this.sentTo = conn
+    if (this.asking) {
+      this.asking = false
+      conn.enqueue(["ASKING"], askingWaiter(this.deadline, this.timeoutMs))
+    }
+    const invalid = conn.enqueue(this.cmd.args, this)
+    if (invalid !== undefined) this.complete(Exit.fail(invalidArgument(this.cmd, invalid)))
+  }
+
+  /** The node to send to now; `undefined` when the caller was completed (failed, or waiting for a refresh). */
+  private route(): (NodeAddressParts & { readonly address: string }) | undefined {
+    this.sentToReplica = false
+    const redirect = this.redirectTo
+    if (redirect !== undefined) {
+      this.redirectTo = undefined
+      return { host: redirect.host, port: redirect.port, address: `${redirect.host}:${redirect.port}` }
+    }
+    if ("node" in this.target) {
+      const node = this.target.node
+      return { host: node.host, port: node.port, address: `${node.host}:${node.port}` }
+    }
+    const snapshot = this.ctx.topology.current()
+    const slot = this.target.slot
+    if (slot < 0) return this.anyNode(snapshot.shards)
+    const shard = snapshot.shardForSlot(slot)
+    if (shard === undefined) {
+      this.complete(this.awaitCoverage(slot))
+      return undefined
+    }
+    if (this.ctx.readFrom === "primary" || this.primaryOnly || !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) {
+      return shard.primary
+    }
+    const reader = pickReader(this.ctx.readFrom, shard, slot)
+    if (reader === undefined) {
+      this.complete(Exit.fail(this.clusterDown(`no replica of ${shard.primary.address} is online (readFrom "replica")`)))
+      return undefined
+    }
+    this.sentToReplica = reader !== shard.primary
+    return reader
+  }
+
+  /** A command without keys: any primary (any node of its shard for reads, per `readFrom`). */
+  private anyNode(shards: ReadonlyArray<ClusterShard>): ClusterNodeInfo | undefined {
+    const serving = shards.filter((shard) => shard.slots.length > 0)
+    const pool = serving.length > 0 ? serving : shards
+    if (pool.length === 0) {
+      this.complete(Exit.fail(this.clusterDown("no node is known")))
+      return undefined
+    }
+    const shard = pool[Math.floor(Math.random() * pool.length)]!
+    if (this.ctx.readFrom === "primary" || this.primaryOnly || !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) {
+      return shard.primary
+    }
+    const reader = pickReader(this.ctx.readFrom, shard, -1) ?? shard.primary
+    this.sentToReplica = reader !== shard.primary
+    return reader
+  }
+
+  // Redirects and retries ---------------------------------------------------------------------------------------
+
+  private onRedirect(raw: RespErrorReply): void {
+    const asked = this.sentTo
+    const askedHost = asked === undefined ? "127.0.0.1" : asked.address.slice(0, asked.address.lastIndexOf(":"))
+    const parsed = parseRedirect(raw.message, askedHost)
+    if (parsed === undefined || "node" in this.target) {
+      // A malformed redirect, or one from a node the caller chose explicitly: the caller sees it as it is.
+      return this.complete(Exit.fail(this.replyError(raw)))
+    }
+    const kind = raw.code as "MOVED" | "ASK"
+    const to = this.ctx.topology.resolveAddress({ host: parsed.host, port: parsed.port })
+    const history = (this.history ??= [])
+    history.push({ kind, slot: parsed.slot, address: `${to.host}:${to.port}` })
+    if (history.length > this.ctx.maxRedirections) {
+      return this.complete(Exit.fail(new RedirectionLimitError({ command: this.command, history })))
+    }
+    if (kind === "MOVED") this.ctx.topology.slotMoved(parsed.slot, to)
+    this.redirectTo = to
+    this.asking = kind === "ASK"
+    this.attempts++
+    this.send()
+  }
+
+  /**
+   * Waits the next delay of the `kind` schedule, then sends again. Ends with `failure()` when the schedule is
+   * exhausted or its delay would pass the command's deadline.
+   */
+  private retryLater(kind: RetryKind, failure: () => RedisError): Effect.Effect<A, RedisError> {
+    return Effect.flatMap(this.stepOf(kind), (step) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(Effect.result(step(now, kind)), (result) => {
+          if (Result.isFailure(result)) return Effect.fail(failure())
+          const delayMs = Duration.toMillis(result.success[1])
+          if (Date.now() + delayMs >= this.deadline) return Effect.fail(failure())
+          this.attempts++
+          return Effect.andThen(Effect.sleep(delayMs), this.resend)
+        })
+      ))
+  }
+
+  private stepOf(kind: RetryKind) {
+    const existing = this.steps?.[kind]
+    if (existing !== undefined) return Effect.succeed(existing)
+    return Effect.map(Schedule.toStep(this.ctx.schedules[kind]), (step) => {
+      const typed = step as unknown as (now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>
+      ;(this.steps ??= {})[kind] = typed
+      return typed
+    })
+  }
+
+  /** Re-enters the callback world and sends the command again. */
+  private get resend(): Effect.Effect<A, RedisError> {
+    return Effect.callback<A, RedisError>((resume) => {
+      this.complete = resume
+      this.send()
+    })
+  }
+
+  /** No shard serves `slot`: wait for a refresh (bounded by the deadline and the clusterDown schedule). */
+  private awaitCoverage(slot: number): Effect.Effect<A, RedisError> {
+    this.ctx.topology.requestRefresh("uncoveredSlot")
+    const failure = () => this.clusterDown(`slot ${slot} is not served by any node`)
+    return Effect.flatMap(Effect.result(this.ctx.topology.refresh), () =>
+      this.ctx.topology.current().shardForSlot(slot) !== undefined
+        ? this.resend
+        : this.retryLater("clusterDown", failure))
+  }
+
+  private clusterDown(reason: string): ClusterDownError {
+    return new ClusterDownError({ command: this.command, slot: this.slot, reason, attempts: this.attempts })
+  }
+
+  private replyError(raw: RespErrorReply): ReplyError {
+    return new ReplyError({ code: raw.code, message: raw.message, command: this.command })
+  }
+
+  /** Starts a request as an Effect: the caller's fiber waits in one `Effect.callback`. */
+  static run<A>(ctx: RequestContext, cmd: Command<A>, target: RequestTarget, onWrite?: WriteListener): Effect.Effect<A, RedisError> {
+    return Effect.callback<A, RedisError>((resume) => {
+      new ClusterRequest(ctx, cmd, target, resume, onWrite).send()
+    })
+  }
+}

@@ -1,0 +1,125 @@
+import type { ReplyWaiter } from "@effect-redis/client"
+import { isRespErrorReply, type RespArg, type RespValue } from "@effect-redis/resp"
+import { Duration, Effect, Exit, Option } from "effect"
+import type { NodeTransport } from "../transport/ClusterTransport.ts"
+import type { NodePoolService } from "../transport/NodePool.ts"
+import { type AddressRemap, LayoutParseError, parseClusterShards, parseClusterSlots } from "./ClusterReplyParsing.ts"
+import { ClusterSnapshot, type NodeAddressParts } from "./ClusterSnapshot.ts"
+
+/** How discovery asks nodes. */
+export interface DiscoveryOptions {
+  readonly tls: boolean
+  readonly addressRemap: AddressRemap | undefined
+  /** How many nodes are asked at once; the view most of them agree on wins. */
+  readonly sampleSize: number
+  /** Time allowed to connect to and hear from one node. */
+  readonly timeout: Duration.Duration
+}
+
+/** One node's answer: a picture, or why there is none. */
+type NodeView = { readonly node: string; readonly snapshot: ClusterSnapshot } | { readonly node: string; readonly error: string }
+
+/** Sends one command on a transport and waits for its raw reply (error replies included). */
+export const requestRaw = (conn: NodeTransport, args: ReadonlyArray<RespArg>, timeoutMs: number): Effect.Effect<RespValue, string> =>
+  Effect.callback<RespValue, string>((resume) => {
+    const waiter: ReplyWaiter = {
+      command: String(args[0]),
+      binary: false,
+      deadline: Date.now() + timeoutMs,
+      timeoutMs,
+      onReply: (reply) => resume(Exit.succeed(reply)),
+      onFailure: (error) => resume(Exit.fail(error.message))
+    }
+    const invalid = conn.enqueue(args, waiter)
+    if (invalid !== undefined) resume(Exit.fail(invalid.reason))
+  })
+
+/**
+ * Asks nodes for the cluster's layout. `CLUSTER SHARDS` (Redis 7+, also lists replicas' health and slotless
+ * primaries) is tried first; a server that does not know it is asked `CLUSTER SLOTS`.
+ */
+export class TopologyDiscovery {
+  private readonly pool: NodePoolService
+  private readonly options: DiscoveryOptions
+  /** Set once a node answered that CLUSTER SHARDS is unknown: older servers, skip straight to CLUSTER SLOTS. */
+  private shardsUnsupported = false
+
+  constructor(pool: NodePoolService, options: DiscoveryOptions) {
+    this.pool = pool
+    this.options = options
+  }
+
+  /**
+   * Asks `candidates` in groups of `sampleSize` until a group yields at least one view, then returns the views of
+   * that group. Every failure is returned with its reason when no node answered.
+   */
+  discover(candidates: ReadonlyArray<NodeAddressParts>): Effect.Effect<{ views: ReadonlyArray<ClusterSnapshot>; failures: ReadonlyArray<string> }> {
+    const self = this
+    return Effect.gen(function*() {
+      const failures: Array<string> = []
+      for (let i = 0; i < candidates.length; i += self.options.sampleSize) {
+        const group = candidates.slice(i, i + self.options.sampleSize)
+        const answers = yield* Effect.forEach(group, (node) => self.ask(node), { concurrency: "unbounded" })
+        const views: Array<ClusterSnapshot> = []
+        for (const answer of answers) {
+          if ("snapshot" in answer) views.push(answer.snapshot)
+          else failures.push(`${answer.node}: ${answer.error}`)
+        }
+        if (views.length > 0) return { views, failures }
+      }
+      return { views: [], failures }
+    })
+  }
+
+  /** One node's view of the cluster. */
+  private ask(node: NodeAddressParts): Effect.Effect<NodeView> {
+    const name = `${node.host}:${node.port}`
+    const timeoutMs = Duration.toMillis(this.options.timeout)
+    const context = { askedHost: node.host, tls: this.options.tls, addressRemap: this.options.addressRemap }
+    const self = this
+    const layout = Effect.gen(function*() {
+      const conn = yield* Effect.mapError(self.pool.connect(node), (error) => error.message)
+      if (!self.shardsUnsupported) {
+        const reply = yield* requestRaw(conn, ["CLUSTER", "SHARDS"], timeoutMs)
+        if (!(isRespErrorReply(reply) && /unknown subcommand|unknown command/i.test(reply.message))) {
+          return parseClusterShards(reply, context)
+        }
+        self.shardsUnsupported = true
+      }
+      return parseClusterSlots(yield* requestRaw(conn, ["CLUSTER", "SLOTS"], timeoutMs), context)
+    })
+    return layout.pipe(
+      Effect.timeoutOption(this.options.timeout),
+      Effect.map((result): NodeView =>
+        Option.isNone(result)
+          ? { node: name, error: `no answer within ${Duration.format(this.options.timeout)}` }
+          : result.value instanceof LayoutParseError
+          ? { node: name, error: result.value.reason }
+          : { node: name, snapshot: ClusterSnapshot.make(result.value) }
+      ),
+      Effect.catch((error) => Effect.succeed<NodeView>({ node: name, error }))
+    )
+  }
+}
+
+/**
+ * The view most nodes agree on. Ties go to the view covering more slots, then to the first answer: a node that
+ * has not yet heard of a failover is outvoted by the ones that have.
+ */
+export const preferredView = (views: ReadonlyArray<ClusterSnapshot>): ClusterSnapshot | undefined => {
+  const votes = new Map<string, { snapshot: ClusterSnapshot; count: number }>()
+  for (const view of views) {
+    const key = view.signature
+    const entry = votes.get(key)
+    if (entry === undefined) votes.set(key, { snapshot: view, count: 1 })
+    else entry.count++
+  }
+  let best: { snapshot: ClusterSnapshot; count: number } | undefined
+  for (const entry of votes.values()) {
+    if (
+      best === undefined || entry.count > best.count ||
+      (entry.count === best.count && entry.snapshot.uncoveredSlots < best.snapshot.uncoveredSlots)
+    ) best = entry
+  }
+  return best?.snapshot
+}
