@@ -1,0 +1,86 @@
+/**
+ * The cluster client keeps working while nodes fail under a write load: graceful failover, a crashed primary,
+ * connections killed by the server. Each test runs its own cluster and INCR load (test/support/IncrLoad.ts);
+ * at the end every counter equals its acknowledged count, except increments the client reported as of
+ * unknown outcome (written to a node that then died), which may or may not have been applied - never twice.
+ */
+import { assert, it } from "@effect/vitest"
+import { RedisCluster, type TopologyChange } from "@effect-redis/cluster"
+import { LocalCluster } from "@effect-redis/testkit"
+import { Effect, Stream } from "effect"
+import { loadKeys, startIncrLoad, verifyCounters } from "./support/IncrLoad.ts"
+
+const NODE_TIMEOUT_MS = 1500
+
+it.live("graceful failover (CLUSTER FAILOVER): no error, nothing lost, nothing doubled", () =>
+  Effect.gen(function*() {
+    const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: NODE_TIMEOUT_MS })
+    const keys = loadKeys("graceful", 500)
+    yield* Effect.gen(function*() {
+      const changes: Array<TopologyChange> = []
+      yield* Effect.forkChild(Stream.runForEach(RedisCluster.topologyChanges, (change) => Effect.sync(() => changes.push(change))))
+      const load = yield* startIncrLoad({ keys, writers: 16 })
+      yield* Effect.sleep("300 millis")
+      const [shard] = yield* cluster.shards
+      const promoted = yield* cluster.failover(shard!)
+      yield* Effect.sleep("700 millis")
+      const afterFailover = load.total()
+      yield* Effect.sleep("300 millis")
+      const report = yield* load.stop
+      assert.isAbove(report.total - afterFailover, 0, "traffic continues after the failover")
+      assert.deepStrictEqual(report.errors, [])
+      assert.strictEqual(report.uncertain.size, 0)
+      const { mismatches } = yield* verifyCounters(report, keys)
+      assert.deepStrictEqual(mismatches, [])
+      // The client learned the new primary and published it.
+      const snapshot = yield* RedisCluster.refreshTopology
+      assert.isDefined(snapshot.shardOfPrimary(`${promoted.host}:${promoted.port}`))
+      assert.isTrue(
+        changes.some((c) => c._tag === "PrimaryChanged" && c.to === `${promoted.host}:${promoted.port}`) ||
+          changes.some((c) => c._tag === "SlotsMoved" && c.to === `${promoted.host}:${promoted.port}`),
+        JSON.stringify(changes)
+      )
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
+  }), 90_000)
+
+it.live("crashed primary (kill -9): the replica takes over and traffic resumes within node timeout + 2 s", () =>
+  Effect.gen(function*() {
+    const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: NODE_TIMEOUT_MS })
+    const keys = loadKeys("crash", 500)
+    yield* Effect.gen(function*() {
+      const load = yield* startIncrLoad({ keys, writers: 16 })
+      yield* Effect.sleep("300 millis")
+      const [shard] = yield* cluster.shards
+      yield* cluster.kill(shard!.primary)
+      // Wait until the load has clearly resumed on every shard.
+      yield* Effect.sleep(`${NODE_TIMEOUT_MS + 4000} millis`)
+      const report = yield* load.stop
+      assert.deepStrictEqual(report.errors, [])
+      assert.isBelow(report.longestGapMs, NODE_TIMEOUT_MS + 2000, `traffic stopped for ${report.longestGapMs} ms`)
+      const { mismatches } = yield* verifyCounters(report, keys)
+      assert.deepStrictEqual(mismatches, [])
+      // The dead node serves nothing any more: its slots belong to its former replica.
+      const snapshot = yield* RedisCluster.topology
+      assert.strictEqual(snapshot.shardForSlot(shard!.slots[0]!.start)!.primary.port, shard!.replicas[0]!.port)
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
+  }), 90_000)
+
+it.live("connections killed under the client (CLIENT KILL): commands continue on new connections", () =>
+  Effect.gen(function*() {
+    const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 0, nodeTimeoutMs: NODE_TIMEOUT_MS })
+    const keys = loadKeys("client-kill", 300)
+    yield* Effect.gen(function*() {
+      const load = yield* startIncrLoad({ keys, writers: 16 })
+      for (let round = 0; round < 3; round++) {
+        yield* Effect.sleep("200 millis")
+        yield* Effect.forEach(cluster.startupNodes, (node) =>
+          cluster.command(node, ["CLIENT", "KILL", "TYPE", "normal"]), { concurrency: "unbounded", discard: true })
+      }
+      yield* Effect.sleep("300 millis")
+      const report = yield* load.stop
+      assert.deepStrictEqual(report.errors, [])
+      assert.isAbove(report.total, 100)
+      const { mismatches } = yield* verifyCounters(report, keys)
+      assert.deepStrictEqual(mismatches, [])
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
+  }), 90_000)
