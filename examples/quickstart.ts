@@ -1,17 +1,19 @@
 /**
  * Quick start: commands are values and Effects; a pipeline sends many in one write; replies are typed.
  *
- * Run against any Redis: `REDIS_URL=redis://127.0.0.1:6379 node examples/quickstart.ts`
- * (`npm run demo` starts a throwaway local cluster and runs this against the node that owns its keys).
+ * Run against a cluster: `REDIS_CLUSTER_URL=redis://127.0.0.1:7000,127.0.0.1:7001 node examples/quickstart.ts`,
+ * or a standalone server: `REDIS_URL=redis://127.0.0.1:6379 node examples/quickstart.ts`
+ * (`npm run demo` starts a throwaway local cluster and runs this against it).
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Redis, RedisClient, RedisNode } from "@effect-redis/client"
-import { Console, Effect, Option } from "effect"
+import { RedisCluster } from "@effect-redis/cluster"
+import { Console, Effect, type Layer, Option } from "effect"
 
 // Every key shares the hash tag {quickstart}, so on a cluster they all live in one slot, on one node.
 const key = (name: string) => `{quickstart}:${name}`
 
-/** The example program: written against `RedisClient`, it runs on a standalone server or (later) a cluster. */
+/** The example program: written against `RedisClient`, it runs on a standalone server or a cluster. */
 export const program = Effect.gen(function*() {
   yield* Redis.set(key("user:1"), "ada")
   const name = yield* Redis.get(key("user:1")) // Option<string>
@@ -47,6 +49,10 @@ export const program = Effect.gen(function*() {
 })
 
 if (import.meta.main) {
-  const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
-  program.pipe(Effect.provide(RedisNode.layer({ url })), NodeRuntime.runMain)
+  // The same program on either client: only the layer differs.
+  const clusterUrl = process.env.REDIS_CLUSTER_URL
+  const client: Layer.Layer<RedisClient, unknown> = clusterUrl !== undefined
+    ? RedisCluster.layerUrl(clusterUrl)
+    : RedisNode.layer({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" })
+  program.pipe(Effect.provide(client), NodeRuntime.runMain)
 }

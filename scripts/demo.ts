@@ -2,12 +2,10 @@
  * `npm run demo`: starts a throwaway local Redis Cluster (3 primaries, 1 replica each) from redis-server child
  * processes, runs examples/quickstart.ts against it, and stops every process it started, also on failure or Ctrl-C
  * (the scope closes on interruption, and the test kit kills its children if the process dies anyway).
- *
- * The quickstart program uses the standalone client (the cluster layer is the next milestone), so the demo connects
- * it to the primary that owns the slot of the example's hash tag `{quickstart}`.
+ * The quickstart program is written against the generic `RedisClient`; the demo provides the cluster layer.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { RedisNode } from "@effect-redis/client"
+import { RedisCluster } from "@effect-redis/cluster"
 import { LocalCluster } from "@effect-redis/testkit"
 import { Console, Effect } from "effect"
 import { program } from "../examples/quickstart.ts"
@@ -24,8 +22,8 @@ const demo = Effect.gen(function*() {
   const owner = yield* cluster.nodeForKey("{quickstart}")
   const slot = yield* cluster.keySlot("{quickstart}")
   yield* Console.log(`[demo] keys tagged {quickstart} hash to slot ${slot}, owned by ${owner.host}:${owner.port}`)
-  yield* Console.log("[demo] running examples/quickstart.ts:")
-  const result = yield* program.pipe(Effect.provide(RedisNode.layer({ host: owner.host, port: owner.port })))
+  yield* Console.log("[demo] running examples/quickstart.ts on RedisCluster.layer({ startupNodes }):")
+  const result = yield* program.pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
   yield* Console.log(`[demo] quickstart returned ${JSON.stringify(result)}`)
   yield* Console.log("[demo] stopping the cluster")
 })

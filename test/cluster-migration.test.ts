@@ -76,6 +76,7 @@ it.live("a live reshard of many slots and a new node given slots, under load: no
       yield* Effect.sleep("300 millis")
       const report = yield* load.stop
       assert.deepStrictEqual(report.errors, [])
+      assert.strictEqual(report.timeouts, 0)
       assert.strictEqual(report.uncertain.size, 0)
       const { mismatches } = yield* verifyCounters(report, keys)
       assert.deepStrictEqual(mismatches, [])

@@ -13,8 +13,10 @@ export interface IncrLoadReport {
   readonly acked: Map<string, number>
   /** Increments that failed with an unknown outcome (written, then the connection died), per key. */
   readonly uncertain: Map<string, number>
-  /** Every other error that reached a writer, with its tag and message. */
+  /** Every other error that reached a writer, with its tag and message, deadline errors excepted. */
   readonly errors: Array<string>
+  /** Commands that failed because their deadline (`commandTimeout`) passed. */
+  readonly timeouts: number
   /** Total acknowledged increments. */
   readonly total: number
   /** Longest time between two acknowledgements, in ms (how long traffic stopped). */
@@ -47,6 +49,7 @@ export const startIncrLoad = (options: {
     const acked = new Map<string, number>()
     const uncertain = new Map<string, number>()
     const errors: Array<string> = []
+    let timeouts = 0
     let total = 0
     let running = true
     let lastAck = yield* Clock.currentTimeMillis
@@ -64,6 +67,7 @@ export const startIncrLoad = (options: {
         } else {
           const error: RedisError = outcome.failure
           if (error._tag === "ConnectionError" && error.written) increment(uncertain, key)
+          else if (error._tag === "TimeoutError" && !error.written) timeouts++
           else errors.push(`${error._tag}: ${error.message}`)
         }
         if (options.pauseMs !== undefined && options.pauseMs > 0) yield* Effect.sleep(options.pauseMs)
@@ -78,7 +82,7 @@ export const startIncrLoad = (options: {
       stop: Effect.gen(function*() {
         running = false
         yield* Fiber.joinAll(fibers)
-        return { acked, uncertain, errors, total, longestGapMs }
+        return { acked, uncertain, errors, timeouts, total, longestGapMs }
       })
     }
   })

@@ -261,7 +261,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
     const to = this.ctx.topology.resolveAddress({ host: parsed.host, port: parsed.port })
     const history = (this.history ??= [])
     history.push({ kind, slot: parsed.slot, address: `${to.host}:${to.port}` })
-    if (history.length > this.ctx.maxRedirections) {
+    if (history.length >= this.ctx.maxRedirections) {
       return this.complete(Exit.fail(new RedirectionLimitError({ command: this.command, history })))
     }
     if (kind === "MOVED") this.ctx.topology.slotMoved(parsed.slot, to)

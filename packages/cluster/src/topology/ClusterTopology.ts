@@ -52,7 +52,10 @@ export interface ClusterTopologyService {
   readonly requestRefresh: (reason: RefreshReason) => void
   /** Asks for a refresh and waits for one that starts after this call; returns the resulting snapshot. */
   readonly refresh: Effect.Effect<ClusterSnapshot, TopologyError>
-  /** Records a `MOVED slot host:port`: the slot is patched in a new snapshot at once and a refresh requested. */
+  /**
+   * Records a `MOVED slot host:port`: the slot is patched in a new snapshot at once and a refresh requested. The
+   * live topology publishes the change when the refresh confirms it; the static one publishes it at once.
+   */
   readonly slotMoved: (slot: number, address: NodeAddressParts) => void
   /** Maps an address from a redirect to the one to connect to (`addressRemap`). */
   readonly resolveAddress: (address: NodeAddressParts) => NodeAddressParts
@@ -204,12 +207,16 @@ const makeLive = (options: ClusterTopologyOptions) =>
       })
 
     let current = (yield* discover(ClusterSnapshot.empty)).withEpoch(1)
+    // The last refreshed picture: changes are published as differences between refreshes, so the slots a MOVED
+    // patched one by one show up once, as one change, when the refresh confirms them.
+    let published = current
 
     const swap = (next: ClusterSnapshot): Effect.Effect<void> => {
-      if (next.signature === current.signature) return Effect.void
-      const changes = diffSnapshots(current, next)
-      current = next.withEpoch(current.epoch + 1)
+      const changes = diffSnapshots(published, next)
+      published = next
       for (const change of changes) PubSub.publishUnsafe(pubsub, change)
+      if (next.signature === current.signature) return Effect.void
+      current = next.withEpoch(current.epoch + 1)
       return pool.retain(new Set(current.nodes.keys()))
     }
 
@@ -263,9 +270,7 @@ const makeLive = (options: ClusterTopologyOptions) =>
       slotMoved: (slot, address) => {
         const shard = current.shardForSlot(slot)
         if (shard === undefined || shard.primary.host !== address.host || shard.primary.port !== address.port) {
-          const next = current.withSlotMoved(slot, address)
-          for (const change of diffSnapshots(current, next)) PubSub.publishUnsafe(pubsub, change)
-          current = next
+          current = current.withSlotMoved(slot, address)
         }
         requestRefresh("moved")
       },
