@@ -36,7 +36,10 @@ export interface RedisClusterOptions extends Omit<ConnectionOptions, "database" 
    * and TLS options not given explicitly.
    */
   readonly url?: string | undefined
-  /** Redirects (MOVED + ASK) one command may follow before failing with `RedirectionLimitError`. Default 16. */
+  /**
+   * Redirects (MOVED + ASK) one attempt of a command may follow before failing with `RedirectionLimitError`
+   * (a scheduled retry starts a new attempt). Default 16.
+   */
   readonly maxRedirections?: number | undefined
   /** Where read-only commands go. Default `"primary"`. See {@link ReadFrom}. */
   readonly readFrom?: ReadFrom | undefined

@@ -10,13 +10,14 @@ import {
   type RedisError,
   type ReplyWaiter,
   ReplyError,
+  TimeoutError,
   TryAgainError
 } from "@effect-redis/client"
 import type { Redirection } from "@effect-redis/client"
 import { isRespErrorReply, type RespErrorReply, type RespValue } from "@effect-redis/resp"
 import { Clock, Duration, Effect, Exit, Result, Schedule } from "effect"
 import { parseRedirect } from "../topology/ClusterReplyParsing.ts"
-import type { ClusterNodeInfo, ClusterShard, NodeAddressParts } from "../topology/ClusterSnapshot.ts"
+import { type ClusterNodeInfo, type ClusterShard, formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import type { ClusterTopologyService } from "../topology/ClusterTopology.ts"
 import type { NodeTransport } from "../transport/ClusterTransport.ts"
 import type { NodePoolService } from "../transport/NodePool.ts"
@@ -204,11 +205,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
     const redirect = this.redirectTo
     if (redirect !== undefined) {
       this.redirectTo = undefined
-      return { host: redirect.host, port: redirect.port, address: `${redirect.host}:${redirect.port}` }
+      return { host: redirect.host, port: redirect.port, address: formatAddress(redirect.host, redirect.port) }
     }
     if ("node" in this.target) {
       const node = this.target.node
-      return { host: node.host, port: node.port, address: `${node.host}:${node.port}` }
+      return { host: node.host, port: node.port, address: formatAddress(node.host, node.port) }
     }
     const snapshot = this.ctx.topology.current()
     const slot = this.target.slot
@@ -260,8 +261,8 @@ export class ClusterRequest<A> implements ReplyWaiter {
     const kind = raw.code as "MOVED" | "ASK"
     const to = this.ctx.topology.resolveAddress({ host: parsed.host, port: parsed.port })
     const history = (this.history ??= [])
-    history.push({ kind, slot: parsed.slot, address: `${to.host}:${to.port}` })
-    if (history.length >= this.ctx.maxRedirections) {
+    history.push({ kind, slot: parsed.slot, address: formatAddress(to.host, to.port) })
+    if (history.length > this.ctx.maxRedirections) {
       return this.complete(Exit.fail(new RedirectionLimitError({ command: this.command, history })))
     }
     if (kind === "MOVED") this.ctx.topology.slotMoved(parsed.slot, to)
@@ -273,7 +274,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
 
   /**
    * Waits the next delay of the `kind` schedule, then sends again. Ends with `failure()` when the schedule is
-   * exhausted or its delay would pass the command's deadline.
+   * exhausted, and with a not-written `TimeoutError` when its delay would pass the command's deadline.
    */
   private retryLater(kind: RetryKind, failure: () => RedisError): Effect.Effect<A, RedisError> {
     return Effect.flatMap(this.stepOf(kind), (step) =>
@@ -281,8 +282,15 @@ export class ClusterRequest<A> implements ReplyWaiter {
         Effect.flatMap(Effect.result(step(now, kind)), (result) => {
           if (Result.isFailure(result)) return Effect.fail(failure())
           const delayMs = Duration.toMillis(result.success[1])
-          if (Date.now() + delayMs >= this.deadline) return Effect.fail(failure())
+          if (Date.now() + delayMs >= this.deadline) {
+            return Effect.fail(
+              new TimeoutError({ command: this.command, address: this.sentTo?.address ?? "?", timeoutMs: this.timeoutMs, written: false })
+            )
+          }
           this.attempts++
+          // A scheduled retry is a new attempt: the redirect limit guards against loops within one attempt, not
+          // against the ASK that every retry of a multi-key command meets during a migration.
+          this.history = undefined
           return Effect.andThen(Effect.sleep(delayMs), this.resend)
         })
       ))

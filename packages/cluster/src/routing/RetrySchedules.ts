@@ -10,7 +10,7 @@ export type RetrySchedule = Schedule.Schedule<unknown, unknown>
 export interface RetrySchedules {
   /**
    * `TRYAGAIN` (a multi-key command during a slot migration). Default: exponential from 1 ms, each delay capped
-   * at 100 ms, 20 retries (about 1 s in all).
+   * at 100 ms, 20 retries (about 1.4 s in all).
    */
   readonly tryAgain?: RetrySchedule | undefined
   /**

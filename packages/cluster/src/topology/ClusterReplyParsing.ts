@@ -1,5 +1,5 @@
 import { isRespErrorReply, type RespValue } from "@effect-redis/resp"
-import type { ClusterNodeInfo, ClusterShard, NodeAddressParts, NodeHealth } from "./ClusterSnapshot.ts"
+import { type ClusterNodeInfo, type ClusterShard, formatAddress, type NodeAddressParts, type NodeHealth } from "./ClusterSnapshot.ts"
 
 /** Maps an address a node announces to the address this client must use (NAT, Docker, SSH tunnels). */
 export type AddressRemap = (address: NodeAddressParts) => NodeAddressParts
@@ -64,7 +64,7 @@ const makeNode = (
 ): ClusterNodeInfo => {
   const announced = { host: isUnknownEndpoint(endpoint) ? context.askedHost : endpoint!, port }
   const { host, port: mappedPort } = context.addressRemap?.(announced) ?? announced
-  const address = `${host.includes(":") ? `[${host}]` : host}:${mappedPort}`
+  const address = formatAddress(host, mappedPort)
   return { id: id ?? address, host, port: mappedPort, address, role, health }
 }
 

@@ -1,5 +1,9 @@
 import { SLOT_COUNT } from "../KeySlot.ts"
 
+/** `host:port`, with IPv6 hosts in brackets: the one spelling used for node addresses and connection keys. */
+export const formatAddress = (host: string, port: number): string =>
+  host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`
+
 /** How the cluster reports a node's health (CLUSTER SHARDS `health`; CLUSTER SLOTS knows only `online`). */
 export type NodeHealth = "online" | "loading" | "failed"
 
@@ -98,7 +102,7 @@ export class ClusterSnapshot {
    * new primary-only shard when the address is unknown). Everything else is unchanged until the next refresh.
    */
   withSlotMoved(slot: number, address: NodeAddressParts): ClusterSnapshot {
-    const key = `${address.host}:${address.port}`
+    const key = formatAddress(address.host, address.port)
     let target = this.shardByPrimary.get(key)
     let shards = this.shards
     if (target === undefined) {

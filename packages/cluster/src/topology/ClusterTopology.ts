@@ -2,7 +2,14 @@ import { TopologyError } from "@effect-redis/client"
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, PubSub, Queue, Stream } from "effect"
 import { NodePool } from "../transport/NodePool.ts"
 import type { AddressRemap } from "./ClusterReplyParsing.ts"
-import { type ClusterNodeInfo, type ClusterShard, ClusterSnapshot, type NodeAddressParts, type NodeHealth } from "./ClusterSnapshot.ts"
+import {
+  type ClusterNodeInfo,
+  type ClusterShard,
+  ClusterSnapshot,
+  formatAddress,
+  type NodeAddressParts,
+  type NodeHealth
+} from "./ClusterSnapshot.ts"
 import { diffSnapshots, type TopologyChange } from "./TopologyChange.ts"
 import { preferredView, TopologyDiscovery } from "./TopologyDiscovery.ts"
 
@@ -82,7 +89,7 @@ const nodeOf = (spec: NodeSpec, role: "primary" | "replica"): ClusterNodeInfo =>
   const parts = typeof spec === "string"
     ? { host: spec.slice(0, spec.lastIndexOf(":")), port: Number(spec.slice(spec.lastIndexOf(":") + 1)) }
     : spec
-  const address = `${parts.host}:${parts.port}`
+  const address = formatAddress(parts.host, parts.port)
   const id = typeof spec === "string" ? address : spec.id ?? address
   const health = typeof spec === "string" ? "online" : spec.health ?? "online"
   return { id, host: parts.host, port: parts.port, address, role, health }
@@ -98,6 +105,10 @@ export const snapshotOf = (spec: TopologySpec, epoch = 1): ClusterSnapshot =>
     })),
     epoch
   )
+
+/** Every node's health, as a comparable text. */
+const healthOf = (snapshot: ClusterSnapshot): string =>
+  [...snapshot.nodes.values()].map((node) => `${node.address}=${node.health}`).sort().join(" ")
 
 const millis = (input: Duration.Input | undefined, fallback: number): number =>
   input === undefined ? fallback : input === Infinity ? Infinity : Duration.toMillis(input)
@@ -184,7 +195,7 @@ const makeLive = (options: ClusterTopologyOptions) =>
         const seen = new Set<string>()
         const candidates: Array<NodeAddressParts> = []
         const add = (node: NodeAddressParts & { readonly health?: NodeHealth }) => {
-          const key = `${node.host}:${node.port}`
+          const key = formatAddress(node.host, node.port)
           if (seen.has(key) || node.health === "failed") return
           seen.add(key)
           candidates.push(node)
@@ -215,7 +226,9 @@ const makeLive = (options: ClusterTopologyOptions) =>
       const changes = diffSnapshots(published, next)
       published = next
       for (const change of changes) PubSub.publishUnsafe(pubsub, change)
-      if (next.signature === current.signature) return Effect.void
+      // The signature leaves health out (nodes vote on layouts, not on health): compare it here too, or a replica
+      // that failed or finished loading would keep its old health until the layout itself changes.
+      if (next.signature === current.signature && healthOf(next) === healthOf(current)) return Effect.void
       current = next.withEpoch(current.epoch + 1)
       return pool.retain(new Set(current.nodes.keys()))
     }

@@ -1,5 +1,5 @@
 import { Context, Deferred, type Duration, Effect, Exit, Layer, Scope } from "effect"
-import type { NodeAddressParts } from "../topology/ClusterSnapshot.ts"
+import { formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import { type ConnectFailure, ClusterTransport, type NodeTransport } from "./ClusterTransport.ts"
 
 /** Options of the node pool. */
@@ -27,8 +27,7 @@ export interface NodePoolService {
   readonly addresses: () => ReadonlyArray<string>
 }
 
-const addressOf = (node: NodeAddressParts): string =>
-  `${node.host.includes(":") ? `[${node.host}]` : node.host}:${node.port}`
+const addressOf = (node: NodeAddressParts): string => formatAddress(node.host, node.port)
 
 /**
  * One multiplexed, auto-pipelined connection per node, opened lazily on first use with the same options for
