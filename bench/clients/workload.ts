@@ -1,25 +1,45 @@
 /**
  * One measurement, run in its own process so clients never share a heap or a JIT profile:
- *   node bench/clients/workload.ts <client> <workload> <concurrency> <port> <seconds>
- * Prints one JSON line: { ops, seconds, cpuMicros, p50Micros }.
+ *   node bench/clients/workload.ts <client> <workload> <concurrency> <target> <seconds>
+ * `<target>` is a port (one standalone server on 127.0.0.1) or a comma list of cluster startup nodes
+ * (`127.0.0.1:7000,127.0.0.1:7001`). Prints one JSON line: { ops, seconds, cpuMicros, p50Micros }.
  *
- * Workloads: "get-set" alternates SET and GET on a key per worker; "pipeline" sends batches of 100 (50 SET + 50 GET)
- * through the client's pipeline API. Every client runs the same keys, values and counts.
+ * Workloads: "get-set" alternates SET and GET; "pipeline" sends batches of 100 (50 SET + 50 GET) through the
+ * client's pipeline API. Every client runs the same keys, values and counts. Standalone: one key per worker.
+ * Cluster: each worker walks through 10,000 keys (SET then GET of each), so commands spread over all slots and
+ * nodes; pipeline keys (`bench:<worker>:<i>`) span every node too.
  */
 import { Redis, RedisClient, RedisNode } from "@effect-redis/client"
-import { Effect } from "effect"
+import { RedisCluster } from "@effect-redis/cluster"
+import { Effect, ManagedRuntime, Option } from "effect"
 import { performance } from "node:perf_hooks"
-import { clients, type BenchClient } from "./clients.ts"
+import { type BenchClient, clients, clusterClients, type NodeAddress } from "./clients.ts"
 
-const [clientName, workload, concurrencyText, portText, secondsText] = process.argv.slice(2)
+const [clientName, workload, concurrencyText, target, secondsText] = process.argv.slice(2)
 const concurrency = Number(concurrencyText)
-const port = Number(portText)
 const seconds = Number(secondsText ?? "3")
 const value = "x".repeat(32)
+const clusterNodes: ReadonlyArray<NodeAddress> | undefined = target!.includes(":")
+  ? target!.split(",").map((address) => {
+    const colon = address.lastIndexOf(":")
+    return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) }
+  })
+  : undefined
+const port = Number(target)
+
+/** Cluster get-set keys: `key` + worker offset + step, over this many distinct keys. */
+const clusterKeyCount = 10_000
+const clusterKeys = clusterNodes === undefined ? [] : Array.from({ length: clusterKeyCount }, (_, i) => `key:${i}`)
+/** Where worker `id` starts in `clusterKeys`, so concurrent workers touch different keys. */
+const clusterKeyStart = (id: number) => (id * 7919) % clusterKeyCount
 
 // "effect-redis-fibers" drives our client the Effect-native way: one fiber per worker, no Promise per command.
 const fibers = clientName === "effect-redis-fibers"
-const client: BenchClient | undefined = fibers ? undefined : await clients[clientName as keyof typeof clients](port)
+const client: BenchClient | undefined = fibers
+  ? undefined
+  : clusterNodes !== undefined
+  ? await clusterClients[clientName as keyof typeof clusterClients](clusterNodes)
+  : await clients[clientName as keyof typeof clients](port)
 
 const runFibersFor = (durationMs: number, record: boolean) =>
   Effect.gen(function*() {
@@ -27,16 +47,31 @@ const runFibersFor = (durationMs: number, record: boolean) =>
     const latencies: Array<number> = []
     const deadline = performance.now() + durationMs
     const worker = Effect.fnUntraced(function*(id: number) {
-      const key = `bench:${id}`
       if (workload === "pipeline") {
         const keys = Array.from({ length: 50 }, (_, i) => `bench:${id}:${i}`)
         const batch = [...keys.map((k) => Redis.set(k, value)), ...keys.map((k) => Redis.get(k))]
         while (performance.now() < deadline) {
-          yield* RedisClient.pipeline(batch)
+          if (clusterNodes !== undefined) yield* RedisClient.pipelineResults(batch)
+          else yield* RedisClient.pipeline(batch)
           ops += 100
         }
         return
       }
+      if (clusterNodes !== undefined) {
+        let k = clusterKeyStart(id), i = 0
+        while (performance.now() < deadline) {
+          const started = record && concurrency === 1 ? performance.now() : 0
+          if ((i++ & 1) === 0) yield* Redis.set(clusterKeys[k]!, value)
+          else {
+            yield* Redis.get(clusterKeys[k]!)
+            if (++k === clusterKeyCount) k = 0
+          }
+          if (started !== 0) latencies.push(performance.now() - started)
+          ops++
+        }
+        return
+      }
+      const key = `bench:${id}`
       const set = Redis.set(key, value), get = Redis.get(key)
       let i = 0
       while (performance.now() < deadline) {
@@ -51,7 +86,11 @@ const runFibersFor = (durationMs: number, record: boolean) =>
     return { ops, latencies }
   })
 
-const fiberRuntime = fibers ? await import("effect").then(({ ManagedRuntime }) => ManagedRuntime.make(RedisNode.layer({ host: "127.0.0.1", port }))) : undefined
+const fiberRuntime = !fibers
+  ? undefined
+  : clusterNodes !== undefined
+  ? ManagedRuntime.make(RedisCluster.layer({ startupNodes: clusterNodes }))
+  : ManagedRuntime.make(RedisNode.layer({ host: "127.0.0.1", port }))
 
 const runFor = async (durationMs: number, record: boolean): Promise<{ ops: number; latencies: Array<number> }> => {
   if (fiberRuntime !== undefined) return fiberRuntime.runPromise(runFibersFor(durationMs, record))
@@ -60,7 +99,6 @@ const runFor = async (durationMs: number, record: boolean): Promise<{ ops: numbe
   const latencies: Array<number> = []
   const deadline = performance.now() + durationMs
   const worker = async (id: number) => {
-    const key = `bench:${id}`
     if (workload === "pipeline") {
       const keys = Array.from({ length: 50 }, (_, i) => `bench:${id}:${i}`)
       while (performance.now() < deadline) {
@@ -69,6 +107,21 @@ const runFor = async (durationMs: number, record: boolean): Promise<{ ops: numbe
       }
       return
     }
+    if (clusterNodes !== undefined) {
+      let k = clusterKeyStart(id), i = 0
+      while (performance.now() < deadline) {
+        const started = record && concurrency === 1 ? performance.now() : 0
+        if ((i++ & 1) === 0) await c.set(clusterKeys[k]!, value)
+        else {
+          await c.get(clusterKeys[k]!)
+          if (++k === clusterKeyCount) k = 0
+        }
+        if (started !== 0) latencies.push(performance.now() - started)
+        ops++
+      }
+      return
+    }
+    const key = `bench:${id}`
     let i = 0
     while (performance.now() < deadline) {
       const started = record && concurrency === 1 ? performance.now() : 0
@@ -82,12 +135,17 @@ const runFor = async (durationMs: number, record: boolean): Promise<{ ops: numbe
   return { ops, latencies }
 }
 
-await runFor(Math.min(1000, seconds * 300), false) // warm up the JIT and the connection
+await runFor(Math.min(1000, seconds * 300), false) // warm up the JIT and the connections
 const cpuBefore = process.cpuUsage()
 const started = performance.now()
 const { ops, latencies } = await runFor(seconds * 1000, true)
 const elapsed = (performance.now() - started) / 1000
 const cpu = process.cpuUsage(cpuBefore)
+// Sanity check outside the measurement: the writes landed (on a cluster: on the node the reads go to).
+const checkKey = workload === "pipeline" ? "bench:0:49" : clusterNodes !== undefined ? clusterKeys[clusterKeyStart(0)]! : "bench:0"
+const reply = fiberRuntime !== undefined ? await fiberRuntime.runPromise(Redis.get(checkKey)) : await client!.get(checkKey)
+const stored = Option.isOption(reply) ? Option.getOrUndefined(reply) : reply
+if (stored !== value) throw new Error(`${clientName}: GET ${checkKey} returned ${String(stored)} after the run`)
 latencies.sort((a, b) => a - b)
 const p50 = latencies.length === 0 ? undefined : latencies[Math.floor(latencies.length / 2)]! * 1000
 console.log(JSON.stringify({ ops, seconds: elapsed, cpuMicros: cpu.user + cpu.system, p50Micros: p50 }))
