@@ -227,3 +227,29 @@ describe("parseRedirect", () => {
     }
   })
 })
+
+describe("endpoints and failed primaries", () => {
+  it("`?` (hostname preferred, node has none) uses the node's ip; empty uses the asked host", () => {
+    const shards = shardsOf(parseClusterShards([
+      shardEntry([0, 16383], [
+        node({ id: "a".repeat(40), port: 7000, ip: "10.1.1.1", endpoint: "?", role: "master", health: "online" }, false),
+        node({ id: "b".repeat(40), port: 7001, ip: "", endpoint: "", role: "replica", health: "online" }, false)
+      ], false)
+    ], context()))
+    assert.strictEqual(shards[0]!.primary.address, "10.1.1.1:7000")
+    assert.strictEqual(shards[0]!.replicas[0]!.address, "10.0.0.9:7001")
+    // CLUSTER SLOTS: the metadata map's ip resolves `?` the same way.
+    const slots = shardsOf(parseClusterSlots([[0, 16383, ["?", 7000, "a".repeat(40), ["ip", "10.1.1.2"]]]], context()))
+    assert.strictEqual(slots[0]!.primary.address, "10.1.1.2:7000")
+  })
+
+  it("a failed former primary is kept as a failed replica whichever order the shard lists it in", () => {
+    const failed = node({ id: "f".repeat(40), port: 7000, ip: "127.0.0.1", endpoint: "127.0.0.1", role: "master", health: "failed" }, false)
+    const healthy = node({ id: "h".repeat(40), port: 7003, ip: "127.0.0.1", endpoint: "127.0.0.1", role: "master", health: "online" }, false)
+    for (const order of [[failed, healthy], [healthy, failed]]) {
+      const [shard] = shardsOf(parseClusterShards([shardEntry([0, 16383], order, false)], context()))
+      assert.strictEqual(shard!.primary.address, "127.0.0.1:7003")
+      assert.deepStrictEqual(shard!.replicas.map((r) => [r.address, r.health, r.role]), [["127.0.0.1:7000", "failed", "replica"]])
+    }
+  })
+})

@@ -16,6 +16,7 @@ import {
 import {
   ClusterTransport,
   type ClusterTransportService,
+  formatAddress,
   type ConnectFailure,
   type NodeSpec,
   type NodeTransport,
@@ -149,7 +150,6 @@ export interface ScriptedTransportService {
   readonly settle: Effect.Effect<void>
 }
 
-const addressOf = (host: string, port: number): string => `${host.includes(":") ? `[${host}]` : host}:${port}`
 
 const argText = (arg: RespArg): string =>
   typeof arg === "string" ? arg : arg instanceof Uint8Array ? Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength).toString("utf8") : String(arg)
@@ -320,7 +320,7 @@ const makeService = (initial: Script): ScriptedTransportService => {
 
   const connect: ClusterTransportService["connect"] = (node, { readOnly }) =>
     Effect.callback<NodeTransport, ConnectFailure>((resume) => {
-      const address = addressOf(node.host, node.port)
+      const address = formatAddress(node.host, node.port)
       const refusal = world.refused.get(address)
       const id = refusal === undefined ? world.nextConnection++ : 0
       world.connects.push({ address, readOnly, refused: refusal !== undefined, connection: id })

@@ -139,6 +139,7 @@ export class ClusterExecutor {
         let remaining = count
         if (count === 0) return resume(Exit.succeed(results as PipelineResults<Cs>))
         let forked: Set<Fiber.Fiber<unknown, unknown>> | undefined
+        const requests: Array<ClusterRequest<unknown>> = []
         const settle = (index: number, exit: Exit.Exit<unknown, RedisError>) => {
           results[index] = Exit.isSuccess(exit) ? Result.succeed(exit.value) : Result.fail(failureOf(exit.cause))
           if (--remaining === 0) resume(Exit.succeed(results as PipelineResults<Cs>))
@@ -157,7 +158,9 @@ export class ClusterExecutor {
           const command = commands[i]!
           const plan = this.plan(command)
           if (plan._tag === "single") {
-            new ClusterRequest(ctx, command, plan.target, completeWith(i), onWrite).send()
+            const request = new ClusterRequest(ctx, command, plan.target, completeWith(i), onWrite)
+            requests.push(request)
+            request.send()
           } else if (plan._tag === "fail") {
             settle(i, Exit.fail(plan.error))
           } else {
@@ -165,6 +168,7 @@ export class ClusterExecutor {
           }
         }
         return Effect.sync(() => {
+          for (const request of requests) request.cancelled = true
           if (forked !== undefined) for (const child of forked) child.interruptUnsafe()
         })
       })

@@ -82,6 +82,10 @@ export class ClusterRequest<A> implements ReplyWaiter {
   private sentTo: NodeTransport | undefined = undefined
   private sentToReplica = false
   private history: Array<Redirection> | undefined = undefined
+  /** An earlier attempt's bytes were written before its connection failed (a replayed read or replay-safe write). */
+  private everWritten = false
+  /** The caller was interrupted: late replies must not send the command again. */
+  cancelled = false
   private steps: Partial<Record<RetryKind, (now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>>> | undefined
   attempts = 1
 
@@ -149,11 +153,18 @@ export class ClusterRequest<A> implements ReplyWaiter {
   }
 
   onFailure(error: ConnectionFailure): void {
-    if (error._tag !== "ConnectionError") return this.complete(Exit.fail(error))
+    if (error._tag === "ProtocolError") return this.complete(Exit.fail(error))
+    // A lost connection, or a node that does not answer in time (a host gone without a reset): ask for a fresh
+    // picture either way, the cluster may be failing over.
     this.ctx.topology.requestRefresh("connectionLost")
+    if (error._tag === "TimeoutError" && error.written) {
+      // The command's own deadline passed while it was on the wire: the caller's time is up.
+      return this.complete(Exit.fail(error))
+    }
     const flags = this.cmd.spec.flags
     const replayable = !error.written || hasFlag(flags, CommandFlags.readonly) || hasFlag(flags, CommandFlags.replaySafe)
     if (!replayable) return this.complete(Exit.fail(error))
+    if (error.written) this.everWritten = true
     if (this.sentToReplica) {
       // A failing replica: read from the primary right away.
       this.primaryOnly = true
@@ -168,13 +179,23 @@ export class ClusterRequest<A> implements ReplyWaiter {
 
   /** Routes and queues the command; completes the caller itself when it cannot. */
   send(): void {
+    // An interrupted caller must not have its command sent again by a redirect or retry arriving later.
+    if (this.cancelled) return
     const node = this.route()
     if (node === undefined) return
     const conn = this.ctx.pool.get(node.address)
     if (conn !== undefined) return this.sendOn(conn)
-    // No open connection: open one (shared with concurrent callers), then come back to the callback world.
+    // No open connection: open one (shared with concurrent callers, bounded by this command's deadline), then
+    // come back to the callback world.
+    const remaining = this.deadline - Date.now()
+    const connect = remaining === Infinity
+      ? this.ctx.pool.connect(node)
+      : Effect.timeoutOrElse(this.ctx.pool.connect(node), {
+        duration: Math.max(0, remaining),
+        orElse: () => Effect.fail(this.deadlinePassed(node.address))
+      })
     this.complete(
-      Effect.matchEffect(this.ctx.pool.connect(node), {
+      Effect.matchEffect(connect, {
         onFailure: (error) =>
           Effect.callback<A, RedisError>((resume) => {
             this.complete = resume
@@ -190,7 +211,10 @@ export class ClusterRequest<A> implements ReplyWaiter {
   }
 
   private sendOn(conn: NodeTransport): void {
+    if (this.cancelled) return
     this.sentTo = conn
+    // Never put a command on the wire after its deadline: the caller would see a timeout for a write that runs.
+    if (this.deadline !== Infinity && Date.now() >= this.deadline) return this.complete(Exit.fail(this.deadlinePassed(conn.address)))
     if (this.asking) {
       this.asking = false
       conn.enqueue(["ASKING"], askingWaiter(this.deadline, this.timeoutMs))
@@ -282,11 +306,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
         Effect.flatMap(Effect.result(step(now, kind)), (result) => {
           if (Result.isFailure(result)) return Effect.fail(failure())
           const delayMs = Duration.toMillis(result.success[1])
-          if (Date.now() + delayMs >= this.deadline) {
-            return Effect.fail(
-              new TimeoutError({ command: this.command, address: this.sentTo?.address ?? "?", timeoutMs: this.timeoutMs, written: false })
-            )
-          }
+          if (Date.now() + delayMs >= this.deadline) return Effect.fail(this.deadlinePassed(this.sentTo?.address ?? "?"))
           this.attempts++
           // A scheduled retry is a new attempt: the redirect limit guards against loops within one attempt, not
           // against the ASK that every retry of a multi-key command meets during a migration.
@@ -318,10 +338,22 @@ export class ClusterRequest<A> implements ReplyWaiter {
   private awaitCoverage(slot: number): Effect.Effect<A, RedisError> {
     this.ctx.topology.requestRefresh("uncoveredSlot")
     const failure = () => this.clusterDown(`slot ${slot} is not served by any node`)
-    return Effect.flatMap(Effect.result(this.ctx.topology.refresh), () =>
+    const remaining = this.deadline - Date.now()
+    const refresh: Effect.Effect<unknown> = remaining === Infinity
+      ? Effect.result(this.ctx.topology.refresh)
+      : Effect.result(Effect.timeoutOption(this.ctx.topology.refresh, Math.max(0, remaining)))
+    return Effect.flatMap(refresh, () =>
       this.ctx.topology.current().shardForSlot(slot) !== undefined
         ? this.resend
         : this.retryLater("clusterDown", failure))
+  }
+
+  /**
+   * The command's one deadline (queueing, connecting, redirects and retries together) passed, or would before the
+   * next try. `written` says whether any earlier attempt may have reached a server (replay-safe commands only).
+   */
+  private deadlinePassed(address: string): TimeoutError {
+    return new TimeoutError({ command: this.command, address, timeoutMs: this.timeoutMs, written: this.everWritten })
   }
 
   private clusterDown(reason: string): ClusterDownError {
@@ -335,7 +367,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
   /** Starts a request as an Effect: the caller's fiber waits in one `Effect.callback`. */
   static run<A>(ctx: RequestContext, cmd: Command<A>, target: RequestTarget, onWrite?: WriteListener): Effect.Effect<A, RedisError> {
     return Effect.callback<A, RedisError>((resume) => {
-      new ClusterRequest(ctx, cmd, target, resume, onWrite).send()
+      const request = new ClusterRequest(ctx, cmd, target, resume, onWrite)
+      request.send()
+      return Effect.sync(() => {
+        request.cancelled = true
+      })
     })
   }
 }

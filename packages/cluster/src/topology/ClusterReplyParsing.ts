@@ -51,8 +51,16 @@ const fieldsOf = (value: RespValue | undefined): Map<string, RespValue> | undefi
   return out
 }
 
+/** Nil or empty: "use the address you asked" (the node does not know how it is reached). */
 const isUnknownEndpoint = (endpoint: string | undefined): boolean =>
   endpoint === undefined || endpoint === "" || endpoint === "?"
+
+/**
+ * The endpoint to use: the announced one; for `?` (hostname preferred but the node has none) the node's IP when
+ * the reply gives it; otherwise, and for nil or empty, the asked host.
+ */
+const endpointOf = (endpoint: string | undefined, ip: string | undefined): string | undefined =>
+  endpoint === "?" && ip !== undefined && ip !== "" && ip !== "?" ? ip : endpoint
 
 const makeNode = (
   context: ParseContext,
@@ -106,13 +114,18 @@ export const parseClusterShards = (reply: RespValue, context: ParseContext): Rea
       const info = makeNode(
         context,
         text(node.get("id")),
-        text(node.get("endpoint")) ?? text(node.get("ip")),
+        endpointOf(text(node.get("endpoint")) ?? text(node.get("ip")), text(node.get("ip"))),
         port,
         role,
         healthOf(text(node.get("health")))
       )
-      if (role === "primary" && (primary === undefined || primary.health === "failed")) primary = info
-      else replicas.push({ ...info, role: "replica" })
+      if (role === "primary" && (primary === undefined || (primary.health === "failed" && info.health !== "failed"))) {
+        // A failed former primary listed before the healthy one is kept as a (failed) replica, as when listed after.
+        if (primary !== undefined) replicas.push({ ...primary, role: "replica" })
+        primary = info
+      } else {
+        replicas.push({ ...info, role: "replica" })
+      }
     }
     if (primary === undefined) {
       if (slots.length > 0) return new LayoutParseError("a shard serving slots has no primary")
@@ -142,7 +155,10 @@ export const parseClusterSlots = (reply: RespValue, context: ParseContext): Read
       if (!Array.isArray(node) || node.length < 2) return new LayoutParseError("a CLUSTER SLOTS node is too short")
       const port = int(node[1])
       if (port === undefined) return new LayoutParseError("a CLUSTER SLOTS node has no port")
-      nodes.push(makeNode(context, text(node[2]), text(node[0]), port, i === 2 ? "primary" : "replica", "online"))
+      // Redis 7 appends a metadata map with `ip` and `hostname`: `ip` resolves a `?` endpoint.
+      const meta = node.length > 3 ? fieldsOf(node[3]) : undefined
+      const endpoint = endpointOf(text(node[0]), text(meta?.get("ip")))
+      nodes.push(makeNode(context, text(node[2]), endpoint, port, i === 2 ? "primary" : "replica", "online"))
     }
     const primary = nodes[0]!
     let shard = byPrimary.get(primary.address)

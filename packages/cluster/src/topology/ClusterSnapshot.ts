@@ -120,7 +120,20 @@ export class ClusterSnapshot {
     return new ClusterSnapshot(this.epoch + 1, shards, bySlot)
   }
 
-  /** Slot ranges per primary address, as a comparable text (to find which views agree). */
+  /** Slot ranges per primary address, as a comparable text: what nodes vote on. */
+  get ownership(): string {
+    const parts: Array<string> = []
+    let runStart = 0
+    for (let slot = 1; slot <= SLOT_COUNT; slot++) {
+      if (slot === SLOT_COUNT || this.bySlot[slot] !== this.bySlot[runStart]) {
+        parts.push(`${runStart}-${slot - 1}:${this.bySlot[runStart]?.primary.address ?? "-"}`)
+        runStart = slot
+      }
+    }
+    return parts.join(" ")
+  }
+
+  /** Slot ownership plus every shard's replicas, as a comparable text: whether two pictures are the same. */
   get signature(): string {
     const parts: Array<string> = []
     let runStart = 0

@@ -205,12 +205,14 @@ const makeLive = (options: ClusterTopologyOptions) =>
         for (const shard of shards) add(shard.primary)
         for (const shard of shards) for (const replica of shard.replicas) add(replica)
         for (const node of startupNodes) add(node)
-        const { views, failures } = yield* discovery.discover(candidates)
-        const accepted = skipCoverage ? views : views.filter((view) => view.fullyCovered)
+        const { accepted, seen: answers, failures } = yield* discovery.discover(
+          candidates,
+          (view) => skipCoverage ? view.shards.length > 0 : view.fullyCovered
+        )
         const best = preferredView(accepted)
         if (best === undefined) {
-          const reason = views.length > 0
-            ? `every answer leaves slots unserved (${views[0]!.uncoveredSlots} slots; set skipFullCoverageCheck for clusters without full coverage)`
+          const reason = answers.length > 0
+            ? `every answer leaves slots unserved (${answers[0]!.uncoveredSlots} slots; set skipFullCoverageCheck for clusters without full coverage)`
             : `no node answered: ${failures.join("; ")}`
           return yield* new TopologyError({ reason, nodes: candidates.map((c) => `${c.host}:${c.port}`) })
         }

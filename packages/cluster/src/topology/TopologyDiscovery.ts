@@ -50,24 +50,33 @@ export class TopologyDiscovery {
   }
 
   /**
-   * Asks `candidates` in groups of `sampleSize` until a group yields at least one view, then returns the views of
-   * that group. Every failure is returned with its reason when no node answered.
+   * Asks `candidates` in groups of `sampleSize` until a group yields at least one view `accept`s, then returns
+   * the accepted views of that group. When none does, every view seen (for the error message) and every failure
+   * are returned.
    */
-  discover(candidates: ReadonlyArray<NodeAddressParts>): Effect.Effect<{ views: ReadonlyArray<ClusterSnapshot>; failures: ReadonlyArray<string> }> {
+  discover(
+    candidates: ReadonlyArray<NodeAddressParts>,
+    accept: (view: ClusterSnapshot) => boolean
+  ): Effect.Effect<{ accepted: ReadonlyArray<ClusterSnapshot>; seen: ReadonlyArray<ClusterSnapshot>; failures: ReadonlyArray<string> }> {
     const self = this
     return Effect.gen(function*() {
       const failures: Array<string> = []
+      const seen: Array<ClusterSnapshot> = []
       for (let i = 0; i < candidates.length; i += self.options.sampleSize) {
         const group = candidates.slice(i, i + self.options.sampleSize)
         const answers = yield* Effect.forEach(group, (node) => self.ask(node), { concurrency: "unbounded" })
-        const views: Array<ClusterSnapshot> = []
+        const accepted: Array<ClusterSnapshot> = []
         for (const answer of answers) {
-          if ("snapshot" in answer) views.push(answer.snapshot)
-          else failures.push(`${answer.node}: ${answer.error}`)
+          if ("snapshot" in answer) {
+            seen.push(answer.snapshot)
+            if (accept(answer.snapshot)) accepted.push(answer.snapshot)
+          } else {
+            failures.push(`${answer.node}: ${answer.error}`)
+          }
         }
-        if (views.length > 0) return { views, failures }
+        if (accepted.length > 0) return { accepted, seen, failures }
       }
-      return { views: [], failures }
+      return { accepted: [], seen, failures }
     })
   }
 
@@ -103,13 +112,14 @@ export class TopologyDiscovery {
 }
 
 /**
- * The view most nodes agree on. Ties go to the view covering more slots, then to the first answer: a node that
- * has not yet heard of a failover is outvoted by the ones that have.
+ * The view most nodes agree on, voting on slot ownership only (replica lists and health differ between nodes
+ * for harmless reasons). Ties go to the view covering more slots, then to the first answer: a node that has not
+ * yet heard of a failover is outvoted by the ones that have.
  */
 export const preferredView = (views: ReadonlyArray<ClusterSnapshot>): ClusterSnapshot | undefined => {
   const votes = new Map<string, { snapshot: ClusterSnapshot; count: number }>()
   for (const view of views) {
-    const key = view.signature
+    const key = view.ownership
     const entry = votes.get(key)
     if (entry === undefined) votes.set(key, { snapshot: view, count: 1 })
     else entry.count++

@@ -1,3 +1,4 @@
+import { ConnectionError } from "@effect-redis/client"
 import { Context, Deferred, type Duration, Effect, Exit, Layer, Scope } from "effect"
 import { formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import { type ConnectFailure, ClusterTransport, type NodeTransport } from "./ClusterTransport.ts"
@@ -80,6 +81,7 @@ export class NodePool extends Context.Service<NodePool, NodePoolService>()("@eff
       const connect = (node: NodeAddressParts): Effect.Effect<NodeTransport, ConnectFailure> =>
         Effect.suspend(() => {
           const address = addressOf(node)
+          if (closed) return Effect.fail(new ConnectionError({ address, reason: "the cluster client is closed", written: false }))
           const existing = open.get(address)
           if (existing !== undefined && existing.isReady) return Effect.succeed(existing)
           const pending = opening.get(address)
@@ -95,7 +97,8 @@ export class NodePool extends Context.Service<NodePool, NodePoolService>()("@eff
       yield* Effect.addFinalizer(() =>
         Effect.suspend(() => {
           closed = true
-          const all = [...open.values()]
+          // Connections retired by `retain` may still be draining: wait for them too (closing twice is harmless).
+          const all = [...open.values(), ...retired]
           open.clear()
           return Effect.forEach(all, closeConn, { concurrency: "unbounded", discard: true })
         })
@@ -116,10 +119,10 @@ export class NodePool extends Context.Service<NodePool, NodePoolService>()("@eff
                 leaving.push(conn)
               }
             }
-            // Closing waits for replies in flight: do it in the background so a refresh never waits on it.
-            return leaving.length === 0
-              ? Effect.void
-              : Effect.asVoid(Effect.forkIn(Effect.forEach(leaving, closeConn, { concurrency: "unbounded", discard: true }), scope))
+            // Closing waits for replies in flight: start it now, in the background, so a refresh never waits on
+            // it. A connection still draining when the pool closes is closed by the finalizer.
+            for (const conn of leaving) Effect.runFork(closeConn(conn))
+            return Effect.void
           }),
         onConnectionLost: (listener) => {
           lostListeners.push(listener)
@@ -134,5 +137,3 @@ export class NodePool extends Context.Service<NodePool, NodePoolService>()("@eff
     return Layer.effect(NodePool, NodePool.make(options))
   }
 }
-
-export { addressOf }
