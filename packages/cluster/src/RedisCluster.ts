@@ -9,7 +9,7 @@ import {
   TopologyError
 } from "@effect-redis/client"
 import type { RespArg } from "@effect-redis/resp"
-import { Config, Context, type Duration, Effect, Layer, Stream } from "effect"
+import { Config, Context, type Duration, Effect, Layer, type Result, Stream } from "effect"
 import { ReplicationError } from "./errors/ReplicationError.ts"
 import { keySlot } from "./KeySlot.ts"
 import { ClusterExecutor } from "./routing/ClusterExecutor.ts"
@@ -17,7 +17,7 @@ import type { RequestContext } from "./routing/ClusterRequest.ts"
 import type { ReadFrom } from "./routing/ReadFrom.ts"
 import { defaultRetrySchedules, type RetrySchedules } from "./routing/RetrySchedules.ts"
 import type { AddressRemap } from "./topology/ClusterReplyParsing.ts"
-import type { ClusterSnapshot, NodeAddressParts } from "./topology/ClusterSnapshot.ts"
+import { type ClusterSnapshot, formatAddress, type NodeAddressParts } from "./topology/ClusterSnapshot.ts"
 import { ClusterTopology } from "./topology/ClusterTopology.ts"
 import { requestRaw } from "./topology/TopologyDiscovery.ts"
 import type { TopologyChange } from "./topology/TopologyChange.ts"
@@ -41,6 +41,11 @@ export interface RedisClusterOptions extends Omit<ConnectionOptions, "database" 
    * (a scheduled retry starts a new attempt). Default 16.
    */
   readonly maxRedirections?: number | undefined
+  /**
+   * Multi-key commands that can be split (DEL, UNLINK, EXISTS, TOUCH, MGET, MSET) whose keys span slots are split
+   * per slot, run concurrently and merged: not atomic. Default true; `false` fails them with `CrossSlotError`.
+   */
+  readonly nonAtomicCrossSlot?: boolean | undefined
   /** Where read-only commands go. Default `"primary"`. See {@link ReadFrom}. */
   readonly readFrom?: ReadFrom | undefined
   /** Maps addresses the cluster announces to addresses this client can reach (NAT, Docker port mapping). */
@@ -78,6 +83,11 @@ export interface RedisClusterService {
   /** A client bound to one node, for node-level commands (INFO, CLIENT LIST...): no routing, no redirects. */
   readonly node: (address: NodeAddressParts | string) => RedisClientService
   /**
+   * Runs `command` on every selected node and returns each node's own result by `host:port`:
+   * `"primaries"`, `"replicas"`, `"all"`, or given addresses.
+   */
+  readonly onNodes: <A>(selection: NodeSelection, command: Command<A>) => Effect.Effect<ReadonlyMap<string, Result.Result<A, RedisError>>>
+  /**
    * Runs `effect` so that its writes are followed by `WAIT replicas timeout` on each node connection that took
    * one; fails with `ReplicationError` when fewer replicas acknowledge. `WAIT` blocks that node's shared
    * connection for up to `timeout`, so keep it short.
@@ -86,6 +96,9 @@ export interface RedisClusterService {
     options: ReplicationOptions
   ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | RedisError | ReplicationError, R>
 }
+
+/** Which nodes `onNodes` runs on. */
+export type NodeSelection = "primaries" | "replicas" | "all" | ReadonlyArray<NodeAddressParts | string>
 
 const parseAddress = (address: NodeAddressParts | string): NodeAddressParts => {
   if (typeof address !== "string") return address
@@ -123,7 +136,7 @@ const makeServices = (options: RedisClusterOptions) =>
       commandTimeoutMs: millisOf(options.commandTimeout, 10_000),
       schedules: { ...defaultRetrySchedules, ...definedOnly(options.retry ?? {}) } as RequestContext["schedules"]
     }
-    const executor = new ClusterExecutor(ctx)
+    const executor = new ClusterExecutor(ctx, { nonAtomicCrossSlot: options.nonAtomicCrossSlot })
     const client = RedisClient.of({
       run: (command) => executor.run(command),
       pipelineResults: (commands) => executor.pipelineResults(commands)
@@ -169,11 +182,28 @@ const makeServices = (options: RedisClusterOptions) =>
           Effect.as(Effect.forEach([...written], waitFor, { concurrency: "unbounded", discard: true }), value))
       })
 
+    const onNodes = <A>(selection: NodeSelection, command: Command<A>) =>
+      Effect.suspend(() => {
+        const snapshot = topology.current()
+        const nodes = selection === "primaries"
+          ? snapshot.shards.map((shard) => shard.primary)
+          : selection === "replicas"
+          ? snapshot.shards.flatMap((shard) => shard.replicas)
+          : selection === "all"
+          ? [...snapshot.nodes.values()]
+          : selection.map((address) => {
+            const node = topology.resolveAddress(parseAddress(address))
+            return { ...node, address: formatAddress(node.host, node.port) }
+          })
+        return executor.onNodes(nodes, command)
+      })
+
     const cluster: RedisClusterService = {
       topology: topology.snapshot,
       topologyChanges: topology.changes,
       refreshTopology: topology.refresh,
       node: nodeClient,
+      onNodes,
       ensureReplication
     }
     return Context.make(RedisClient, client).pipe(Context.add(RedisCluster, cluster))
@@ -273,6 +303,11 @@ export class RedisCluster extends Context.Service<RedisCluster, RedisClusterServ
   /** Runs one command on one node (no routing). */
   static onNode<A>(address: NodeAddressParts | string, command: Command<A>): Effect.Effect<A, RedisError, RedisCluster> {
     return RedisCluster.use((c) => c.node(address).run(command))
+  }
+
+  /** Runs a command on each selected node; every node's own result by `host:port`. */
+  static onNodes<A>(selection: NodeSelection, command: Command<A>): Effect.Effect<ReadonlyMap<string, Result.Result<A, RedisError>>, never, RedisCluster> {
+    return RedisCluster.use((c) => c.onNodes(selection, command))
   }
 
   /** See {@link RedisClusterService.ensureReplication}. */

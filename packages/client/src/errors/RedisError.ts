@@ -3,6 +3,7 @@ import type { ClusterDownError } from "./ClusterDownError.ts"
 import type { ConnectionError } from "./ConnectionError.ts"
 import type { CrossSlotError } from "./CrossSlotError.ts"
 import type { DecodeError } from "./DecodeError.ts"
+import type { InconsistentRepliesError } from "./InconsistentRepliesError.ts"
 import type { InvalidArgumentError } from "./InvalidArgumentError.ts"
 import type { RedirectionLimitError } from "./RedirectionLimitError.ts"
 import type { ReplyError } from "./ReplyError.ts"
@@ -14,7 +15,7 @@ import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
 /**
  * Every error a command run through a {@link RedisClient} can fail with. Each member is a `Schema.TaggedError`,
  * so programs select the ones they handle with `Effect.catchTag`. The cluster members (`CrossSlotError`,
- * `ClusterDownError`, `TryAgainError`, `RedirectionLimitError`, `TopologyError`, `UnsupportedInClusterError`)
+ * `ClusterDownError`, `TryAgainError`, `RedirectionLimitError`, `TopologyError`, `UnsupportedInClusterError`, `InconsistentRepliesError`)
  * only come from a cluster client, but live here so a program written against `RedisClient` can name them.
  */
 export type RedisError =
@@ -30,3 +31,4 @@ export type RedisError =
   | RedirectionLimitError
   | TopologyError
   | UnsupportedInClusterError
+  | InconsistentRepliesError

@@ -16,12 +16,22 @@ import { Cause, Effect, Exit, type Fiber, Result } from "effect"
 import { keySlot } from "../KeySlot.ts"
 import type { NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import { ClusterRequest, type RequestContext, type RequestTarget, type WriteListener } from "./ClusterRequest.ts"
+import { mergeOf, type PartReply } from "./MergeRules.ts"
+import { type SlotGroup, splitBySlot } from "./SlotSplit.ts"
 
 /** How one command is executed: one request, a fan-out, or a failure decided before sending. */
 type Plan =
   | { readonly _tag: "single"; readonly target: RequestTarget }
+  | { readonly _tag: "split"; readonly groups: ReadonlyArray<SlotGroup>; readonly merge: MergeRule }
   | { readonly _tag: "fanOut"; readonly primariesOnly: boolean; readonly merge: MergeRule }
   | { readonly _tag: "fail"; readonly error: RedisError }
+
+/** Multi-key commands whose promise cannot survive being split: why, for their `CrossSlotError`. */
+const ATOMIC_ONLY: Readonly<Record<string, string>> = {
+  MSETNX: "MSETNX sets every key or none, and that cannot hold across slots (nodes); put the keys under one hash tag"
+}
+
+const SAME_SLOT = "the keys must share one hash slot; put them under one hash tag, e.g. {user:1}:a and {user:1}:b"
 
 /**
  * The slot every key of `command` hashes to, -1 when it has no keys, or the distinct slots when they differ.
@@ -52,9 +62,12 @@ const slotArgument = (args: ReadonlyArray<RespArg>, index: number): number | und
 /** Executes commands on a cluster: routing by policy, then one {@link ClusterRequest} per node visited. */
 export class ClusterExecutor {
   readonly ctx: RequestContext
+  /** Split multi-key commands whose keys span slots (non-atomic); `false` fails them with `CrossSlotError`. */
+  readonly nonAtomicCrossSlot: boolean
 
-  constructor(ctx: RequestContext) {
+  constructor(ctx: RequestContext, options: { readonly nonAtomicCrossSlot?: boolean | undefined } = {}) {
     this.ctx = ctx
+    this.nonAtomicCrossSlot = options.nonAtomicCrossSlot ?? true
   }
 
   /** Decides how `command` runs, before anything is sent. */
@@ -66,14 +79,14 @@ export class ClusterExecutor {
       case "splitBySlot": {
         const slot = commandSlot(command)
         if (typeof slot === "number") return { _tag: "single", target: { slot } }
-        return {
-          _tag: "fail",
-          error: new CrossSlotError({
-            command: command.spec.name,
-            slots: slot,
-            reason: "the keys must share one hash slot; put them under one hash tag, e.g. {user:1}:a and {user:1}:b"
-          })
-        }
+        const name = command.spec.name
+        const crossSlot = (reason: string): Plan => ({ _tag: "fail", error: new CrossSlotError({ command: name, slots: slot, reason }) })
+        if (policy._tag === "singleSlot") return crossSlot(ATOMIC_ONLY[name] ?? SAME_SLOT)
+        if (!this.nonAtomicCrossSlot) return crossSlot(`${SAME_SLOT} (nonAtomicCrossSlot is off)`)
+        const groups = splitBySlot(command)
+        return typeof groups === "string"
+          ? crossSlot(`${name} cannot be split by slot: ${groups}`)
+          : { _tag: "split", groups, merge: policy.merge }
       }
       case "anyNode":
         return { _tag: "single", target: { slot: -1 } }
@@ -102,7 +115,49 @@ export class ClusterExecutor {
         return Effect.fail(plan.error)
       case "fanOut":
         return this.fanOut(command, plan.primariesOnly, plan.merge, onWrite)
+      case "split":
+        return this.runSplit(command, plan.groups, plan.merge, onWrite)
     }
+  }
+
+  /**
+   * Runs each slot's share concurrently and merges the replies: `keyOrder` puts values back in the caller's key
+   * order, other rules combine them (sum, all agree...). Not atomic: some shares may succeed while others fail,
+   * and the merged result then fails with the first failure in key order.
+   */
+  private runSplit<A>(command: Command<A>, groups: ReadonlyArray<SlotGroup>, rule: MergeRule, onWrite?: WriteListener): Effect.Effect<A, RedisError> {
+    const ctx = this.ctx
+    return Effect.flatMap(
+      Effect.forEach(groups, (group) => Effect.result(ClusterRequest.run(ctx, group.command, { slot: group.slot }, onWrite)), { concurrency: "unbounded" }),
+      (results) => {
+        const snapshot = ctx.topology.current()
+        const parts: Array<PartReply<unknown>> = results.map((result, i) => ({
+          node: snapshot.shardForSlot(groups[i]!.slot)?.primary.address ?? "?",
+          result
+        }))
+        if (rule === "keyOrder") {
+          for (const part of parts) if (Result.isFailure(part.result)) return Effect.fail(part.result.failure)
+          const out: Array<unknown> = []
+          parts.forEach((part, i) => {
+            const values = (part.result as Result.Success<ReadonlyArray<unknown>, RedisError>).success
+            groups[i]!.keyPositions.forEach((position, j) => (out[position] = values[j]))
+          })
+          return Effect.succeed(out as A)
+        }
+        return Effect.fromResult(mergeOf(rule)(command.spec.name, parts) as Result.Result<A, RedisError>)
+      }
+    )
+  }
+
+  /**
+   * Runs a command on each selected node and returns every node's own result, by `host:port` (the
+   * redis-py-cluster form of a fan-out).
+   */
+  onNodes<A>(nodes: ReadonlyArray<NodeAddressParts & { readonly address: string }>, command: Command<A>): Effect.Effect<ReadonlyMap<string, Result.Result<A, RedisError>>> {
+    return Effect.map(
+      Effect.forEach(nodes, (node) => Effect.result(this.runOnNode(node, command)), { concurrency: "unbounded" }),
+      (results) => new Map(results.map((result, i) => [nodes[i]!.address, result]))
+    )
   }
 
   /** Runs one command on one node, whatever the slot map says; redirects come back as `ReplyError`s. */
@@ -119,9 +174,15 @@ export class ClusterExecutor {
     return Effect.suspend(() => {
       const snapshot = this.ctx.topology.current()
       const nodes = primariesOnly ? snapshot.shards.map((shard) => shard.primary) : [...snapshot.nodes.values()]
+      if (nodes.length === 0) {
+        return Effect.fail(new DecodeError({ command: command.spec.name, reason: "no node to send the command to", reply: null }))
+      }
       return Effect.flatMap(
-        Effect.forEach(nodes, (node) => ClusterRequest.run(this.ctx, command, { node }, onWrite), { concurrency: "unbounded" }),
-        (values) => mergeValues(command, merge, values)
+        Effect.forEach(nodes, (node) => Effect.result(ClusterRequest.run(this.ctx, command, { node }, onWrite)), { concurrency: "unbounded" }),
+        (results) =>
+          Effect.fromResult(
+            mergeOf(merge)(command.spec.name, results.map((result, i) => ({ node: nodes[i]!.address, result }))) as Result.Result<A, RedisError>
+          )
       )
     })
   }
@@ -179,46 +240,4 @@ export class ClusterExecutor {
 const failureOf = (cause: Cause.Cause<RedisError>): RedisError => {
   for (const reason of cause.reasons) if (reason._tag === "Fail") return reason.error
   return new ConnectionError({ address: "?", reason: `interrupted: ${Cause.pretty(cause)}`, written: true })
-}
-
-const sameValue = (a: unknown, b: unknown): boolean =>
-  a === b || JSON.stringify(a, (_, v) => (typeof v === "bigint" ? `${v}n` : v)) === JSON.stringify(b, (_, v) => (typeof v === "bigint" ? `${v}n` : v))
-
-/** Merges per-node values by `rule`. */
-const mergeValues = <A>(command: Command<A>, rule: MergeRule, values: ReadonlyArray<A>): Effect.Effect<A, RedisError> => {
-  const mismatch = (reason: string) =>
-    Effect.fail(new DecodeError({ command: command.spec.name, reason, reply: values as never }))
-  if (values.length === 0) return mismatch("no node to send the command to")
-  switch (rule) {
-    case "sum":
-      return Effect.succeed(values.reduce((a, b) => (a as number) + (b as number), 0 as number) as A)
-    case "allTrue":
-    case "and":
-      return Effect.succeed(values.every(Boolean) as A)
-    case "union":
-    case "keyOrder": {
-      const out: Array<unknown> = []
-      const seen = new Set<unknown>()
-      for (const value of values) {
-        for (const item of value as ReadonlyArray<unknown>) {
-          if (rule === "keyOrder" || !seen.has(item)) {
-            seen.add(item)
-            out.push(item)
-          }
-        }
-      }
-      return Effect.succeed(out as A)
-    }
-    case "mergeMaps": {
-      const out = new Map<unknown, unknown>()
-      for (const value of values) for (const [k, v] of value as unknown as ReadonlyMap<unknown, unknown>) out.set(k, v)
-      return Effect.succeed(out as A)
-    }
-    case "allAgree":
-      return values.every((value) => sameValue(value, values[0]))
-        ? Effect.succeed(values[0]!)
-        : mismatch("the nodes gave different replies")
-    case "firstSuccess":
-      return Effect.succeed(values[0]!)
-  }
 }
