@@ -41,22 +41,24 @@ describe.each([2, 3] as const)("cluster client over RESP%s", (protocol) => {
       const mixed = yield* RedisClient.pipelineResults([
         Redis.incr(k("pipe:counter")),
         Redis.incr(k("pipe:0")), // not an integer: this one fails, the others do not
-        Redis.mget([k("pipe:1"), k("pipe:2")]), // two slots: refused before sending
-        Redis.get(k("pipe:3"))
+        Redis.msetnx([[k("pipe:1"), "x"], [k("pipe:2"), "y"]]), // two slots, cannot be split: refused before sending
+        Redis.get(k("pipe:3")),
+        Redis.mget([k("pipe:1"), k("pipe:2")]) // two slots: split, and merged in key order
       ])
       assert.deepStrictEqual(mixed[0], Result.succeed(1))
       assert.isTrue(Result.isFailure(mixed[1]) && mixed[1].failure._tag === "ReplyError")
       assert.isTrue(Result.isFailure(mixed[2]) && mixed[2].failure._tag === "CrossSlotError")
       assert.deepStrictEqual(mixed[3], Result.succeed(Option.some("v3")))
+      assert.deepStrictEqual(mixed[4], Result.succeed([Option.some("v1"), Option.some("v2")]))
     }).pipe(Effect.provide(layer())))
 
-  it.live("multi-key commands: one hash tag works, keys on several slots fail with CrossSlotError", () =>
+  it.live("multi-key commands: one hash tag works, keys on several slots fail with CrossSlotError unless splittable", () =>
     Effect.gen(function*() {
       yield* Redis.mset([[k("{tag}a"), "1"], [k("{tag}b"), "2"]])
       assert.deepStrictEqual(yield* Redis.mget([k("{tag}a"), k("{tag}b")]), [Option.some("1"), Option.some("2")])
       const a = k("x1"), b = k("x2")
       assert.notStrictEqual(keySlot(a), keySlot(b))
-      const error = yield* Effect.flip(Redis.mget([a, b]))
+      const error = yield* Effect.flip(Redis.msetnx([[a, "1"], [b, "2"]]))
       assert.strictEqual(error._tag, "CrossSlotError")
       if (error._tag === "CrossSlotError") assert.deepStrictEqual(error.slots, [keySlot(a), keySlot(b)])
       const unsupported = yield* Effect.flip(Redis.move(a, 1))
