@@ -80,9 +80,14 @@ describe.each([2, 3] as const)("cluster client over RESP%s", (protocol) => {
       // The replica itself answers (READONLY lets it serve its primary's slots).
       const replica = shard.replicas[0]!
       assert.deepStrictEqual(yield* RedisCluster.onNode(replica.address, Redis.get(key)), Option.some("replicated"))
+      // Count GETs served by each node of the shard around ten routed reads: the replica serves them all.
+      const getCalls = (address: string) =>
+        Effect.map(RedisCluster.onNode(address, Redis.call(["INFO", "commandstats"])), (info) =>
+          Number(/cmdstat_get:calls=(\d+)/.exec(String(info))?.[1] ?? 0))
+      const [replicaBefore, primaryBefore] = [yield* getCalls(replica.address), yield* getCalls(shard.primary.address)]
       for (let i = 0; i < 10; i++) assert.deepStrictEqual(yield* Redis.get(key), Option.some("replicated"))
-      const info = yield* RedisCluster.onNode(replica.address, Redis.call(["INFO", "commandstats"]))
-      assert.match(String(info), /cmdstat_get:calls=\d+/)
+      assert.strictEqual((yield* getCalls(replica.address)) - replicaBefore, 10)
+      assert.strictEqual((yield* getCalls(shard.primary.address)) - primaryBefore, 0)
     }).pipe(Effect.provide(layer("replica"))))
 
   it.live("ensureReplication fails with ReplicationError when too few replicas acknowledge", () =>

@@ -248,7 +248,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
     }
     const reader = pickReader(this.ctx.readFrom, shard, slot)
     if (reader === undefined) {
-      this.complete(Exit.fail(this.clusterDown(`no replica of ${shard.primary.address} is online (readFrom "replica")`)))
+      this.complete(Exit.fail(this.clusterDown(`every replica of ${shard.primary.address} has failed, or it has none (readFrom "replica")`)))
       return undefined
     }
     this.sentToReplica = reader !== shard.primary
