@@ -71,6 +71,8 @@ it.live("a live reshard of many slots and a new node given slots, under load: no
     // The slots of the load's keys that live on the first shard: those are moved while being written.
     const moving = [...new Set(keys.map(keySlot).filter(inRange))].slice(0, 40)
     yield* Effect.gen(function*() {
+      const changes: Array<TopologyChange> = []
+      yield* Effect.forkChild(Stream.runForEach(RedisCluster.topologyChanges, (c) => Effect.sync(() => changes.push(c))))
       const load = yield* startIncrLoad({ keys, writers: 16 })
       yield* Effect.sleep("200 millis")
       for (const slot of moving) yield* cluster.moveSlot(slot, to!.primary)
@@ -86,5 +88,9 @@ it.live("a live reshard of many slots and a new node given slots, under load: no
       const snapshot = yield* RedisCluster.refreshTopology
       assert.strictEqual(snapshot.shardForSlot(moving[0]!)!.primary.port, newcomer.port)
       assert.strictEqual(snapshot.shardForSlot(moving[20]!)!.primary.port, to!.primary.port)
+      yield* Effect.sleep("10 millis")
+      const newcomerAddress = `${newcomer.host}:${newcomer.port}`
+      assert.isTrue(changes.some((c) => c._tag === "NodeAdded" && c.node.address === newcomerAddress), JSON.stringify(changes))
+      assert.isTrue(changes.some((c) => c._tag === "SlotsMoved" && c.to === newcomerAddress), JSON.stringify(changes))
     }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
   }), 120_000)
