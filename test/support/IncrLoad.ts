@@ -2,7 +2,8 @@
  * A write load for the cluster resilience tests: writers INCR keys spread over every slot and count what the
  * client acknowledged. At the end every counter must equal its acknowledged count (nothing lost, nothing
  * applied twice), give or take the increments whose outcome the client honestly reported as unknown
- * (`ConnectionError` with `written: true`: the bytes reached a node that died before answering).
+ * (`ConnectionError` or `TimeoutError` with `written: true`: the bytes reached a node that died or stopped
+ * answering).
  */
 import { Redis, type RedisClient, type RedisError } from "@effect-redis/client"
 import { Clock, Effect, Fiber } from "effect"
@@ -66,7 +67,8 @@ export const startIncrLoad = (options: {
           lastAck = now
         } else {
           const error: RedisError = outcome.failure
-          if (error._tag === "ConnectionError" && error.written) increment(uncertain, key)
+          // Written, then no answer: the connection died, or the node stopped answering past the deadline.
+          if ((error._tag === "ConnectionError" || error._tag === "TimeoutError") && error.written) increment(uncertain, key)
           else if (error._tag === "TimeoutError" && !error.written) timeouts++
           else errors.push(`${error._tag}: ${error.message}`)
         }
