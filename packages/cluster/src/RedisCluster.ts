@@ -16,9 +16,8 @@ import { ClusterExecutor } from "./routing/ClusterExecutor.ts"
 import type { RequestContext } from "./routing/ClusterRequest.ts"
 import type { ReadFrom } from "./routing/ReadFrom.ts"
 import { defaultRetrySchedules, type RetrySchedules } from "./routing/RetrySchedules.ts"
-import type { AddressRemap } from "./topology/ClusterReplyParsing.ts"
 import { type ClusterSnapshot, formatAddress, type NodeAddressParts } from "./topology/ClusterSnapshot.ts"
-import { ClusterTopology } from "./topology/ClusterTopology.ts"
+import { ClusterTopology, type ClusterTopologyOptions } from "./topology/ClusterTopology.ts"
 import { requestRaw } from "./topology/TopologyDiscovery.ts"
 import type { TopologyChange } from "./topology/TopologyChange.ts"
 import { ClusterTransport, type NodeTransport } from "./transport/ClusterTransport.ts"
@@ -28,7 +27,14 @@ import { NodePool } from "./transport/NodePool.ts"
  * Options of the cluster client. Every node, given or discovered, is opened with the same connection options
  * (TLS, credentials, client name, timeouts).
  */
-export interface RedisClusterOptions extends Omit<ConnectionOptions, "database" | "readOnly"> {
+export interface RedisClusterOptions
+  extends
+    Omit<ConnectionOptions, "database" | "readOnly">,
+    Pick<
+      ClusterTopologyOptions,
+      "addressRemap" | "skipFullCoverageCheck" | "refreshInterval" | "refreshMinInterval" | "refreshTimeout"
+    >
+{
   /** Nodes to discover the cluster from. Any one reachable node is enough; list several. */
   readonly startupNodes?: ReadonlyArray<NodeAddressParts> | undefined
   /**
@@ -48,16 +54,6 @@ export interface RedisClusterOptions extends Omit<ConnectionOptions, "database" 
   readonly nonAtomicCrossSlot?: boolean | undefined
   /** Where read-only commands go. Default `"primary"`. See {@link ReadFrom}. */
   readonly readFrom?: ReadFrom | undefined
-  /** Maps addresses the cluster announces to addresses this client can reach (NAT, Docker port mapping). */
-  readonly addressRemap?: AddressRemap | undefined
-  /** Accept layouts that leave slots unserved (`cluster-require-full-coverage no`). Default false. */
-  readonly skipFullCoverageCheck?: boolean | undefined
-  /** Periodic topology refresh. Default 30 seconds; `Infinity` turns it off (triggers still refresh). */
-  readonly refreshInterval?: Duration.Input | undefined
-  /** Least time between two refreshes; triggers in between are merged. Default 200 ms. */
-  readonly refreshMinInterval?: Duration.Input | undefined
-  /** Time allowed to hear from one node during a refresh. Default 2 seconds. */
-  readonly refreshTimeout?: Duration.Input | undefined
   /** Retry schedules per failure class; each defaults as documented in {@link RetrySchedules}. */
   readonly retry?: RetrySchedules | undefined
   /** How long closing waits for replies in flight. Default 5 seconds. */

@@ -154,9 +154,18 @@ export class ClusterExecutor {
    * redis-py-cluster form of a fan-out).
    */
   onNodes<A>(nodes: ReadonlyArray<NodeAddressParts & { readonly address: string }>, command: Command<A>): Effect.Effect<ReadonlyMap<string, Result.Result<A, RedisError>>> {
+    return Effect.map(this.partsOn(nodes, command), (parts) => new Map(parts.map((part) => [part.node, part.result])))
+  }
+
+  /** Runs a command on each node concurrently; each node's own outcome, in node order. */
+  private partsOn<A>(
+    nodes: ReadonlyArray<NodeAddressParts & { readonly address: string }>,
+    command: Command<A>,
+    onWrite?: WriteListener
+  ): Effect.Effect<Array<PartReply<A>>> {
     return Effect.map(
-      Effect.forEach(nodes, (node) => Effect.result(this.runOnNode(node, command)), { concurrency: "unbounded" }),
-      (results) => new Map(results.map((result, i) => [nodes[i]!.address, result]))
+      Effect.forEach(nodes, (node) => Effect.result(this.runOnNode(node, command, onWrite)), { concurrency: "unbounded" }),
+      (results) => results.map((result, i) => ({ node: nodes[i]!.address, result }))
     )
   }
 
@@ -166,10 +175,7 @@ export class ClusterExecutor {
     return ClusterRequest.run(this.ctx, command, { node }, onWrite)
   }
 
-  /**
-   * Sends a command to every primary (or every node) and merges the replies. The full set of merge rules and
-   * per-node results arrive with the command catalog; these cover the commands typed so far.
-   */
+  /** Sends a command to every primary (or every node) and merges the replies by the command's rule. */
   private fanOut<A>(command: Command<A>, primariesOnly: boolean, merge: MergeRule, onWrite?: WriteListener): Effect.Effect<A, RedisError> {
     return Effect.suspend(() => {
       const snapshot = this.ctx.topology.current()
@@ -178,11 +184,8 @@ export class ClusterExecutor {
         return Effect.fail(new DecodeError({ command: command.spec.name, reason: "no node to send the command to", reply: null }))
       }
       return Effect.flatMap(
-        Effect.forEach(nodes, (node) => Effect.result(ClusterRequest.run(this.ctx, command, { node }, onWrite)), { concurrency: "unbounded" }),
-        (results) =>
-          Effect.fromResult(
-            mergeOf(merge)(command.spec.name, results.map((result, i) => ({ node: nodes[i]!.address, result }))) as Result.Result<A, RedisError>
-          )
+        this.partsOn(nodes, command, onWrite),
+        (parts) => Effect.fromResult(mergeOf(merge)(command.spec.name, parts) as Result.Result<A, RedisError>)
       )
     })
   }

@@ -135,18 +135,10 @@ export class ClusterSnapshot {
 
   /** Slot ownership plus every shard's replicas, as a comparable text: whether two pictures are the same. */
   get signature(): string {
-    const parts: Array<string> = []
-    let runStart = 0
-    for (let slot = 1; slot <= SLOT_COUNT; slot++) {
-      if (slot === SLOT_COUNT || this.bySlot[slot] !== this.bySlot[runStart]) {
-        parts.push(`${runStart}-${slot - 1}:${this.bySlot[runStart]?.primary.address ?? "-"}`)
-        runStart = slot
-      }
-    }
     const replicas = this.shards
       .map((shard) => `${shard.primary.address}<${shard.replicas.map((r) => r.address).sort().join(",")}`)
       .sort()
-    return `${parts.join(" ")}|${replicas.join(" ")}`
+    return `${this.ownership}|${replicas.join(" ")}`
   }
 }
 
