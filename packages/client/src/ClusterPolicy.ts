@@ -6,6 +6,8 @@
  * - `allPrimaries` / `allNodes`: sent to every primary (or every node), replies merged by `merge`.
  * - `anyNode`: any node will do (the default for commands without keys).
  * - `bySlotId`: the slot is an argument (CLUSTER COUNTKEYSINSLOT...), sent to its owner.
+ * - `slotsToOwners`: the arguments after the subcommand are slots (or start-end ranges): each goes to its owner,
+ *   one command per owner (CLUSTER DELSLOTS, DELSLOTSRANGE); the replies must all succeed.
  * - `unsupported`: cannot work on a cluster (SELECT, MOVE...); fails without touching the network.
  */
 export type ClusterPolicy =
@@ -15,6 +17,7 @@ export type ClusterPolicy =
   | { readonly _tag: "allNodes"; readonly merge: MergeRule }
   | { readonly _tag: "anyNode" }
   | { readonly _tag: "bySlotId"; readonly slotArgument: number }
+  | { readonly _tag: "slotsToOwners"; readonly arguments: "slots" | "ranges" }
   | { readonly _tag: "unsupported"; readonly reason: string }
 
 /**
@@ -31,5 +34,6 @@ export const ClusterPolicy = {
   allPrimaries: (merge: MergeRule): ClusterPolicy => ({ _tag: "allPrimaries", merge }),
   allNodes: (merge: MergeRule): ClusterPolicy => ({ _tag: "allNodes", merge }),
   bySlotId: (slotArgument: number): ClusterPolicy => ({ _tag: "bySlotId", slotArgument }),
+  slotsToOwners: (args: "slots" | "ranges"): ClusterPolicy => ({ _tag: "slotsToOwners", arguments: args }),
   unsupported: (reason: string): ClusterPolicy => ({ _tag: "unsupported", reason })
 } as const

@@ -1,6 +1,7 @@
 import type { RespArg } from "@effect-redis/resp"
 import { Context, type Effect, Effectable } from "effect"
 import { ClusterPolicy } from "./ClusterPolicy.ts"
+import { clusterRoutingOf } from "./ClusterRouting.ts"
 import { CommandFlags, type CommandFlagSet } from "./CommandFlags.ts"
 import type { RedisError } from "./errors/RedisError.ts"
 import { firstKey, type KeyPositions, keyIndexes, noKeys } from "./KeyPositions.ts"
@@ -22,6 +23,13 @@ export interface CommandSpec<A> {
   readonly reply: Reply<A>
   /** How a cluster client routes the command and merges replies. */
   readonly policy: ClusterPolicy
+  /**
+   * For commands that may block the connection (BLPOP, XREAD BLOCK, WAIT...): how long, in milliseconds, the
+   * server may hold the reply for these arguments (`0` = until data arrives), or `undefined` when this call
+   * does not block (XREAD without BLOCK). Clients run blocking calls on a dedicated connection so they never
+   * stall other commands, and extend the command's deadline by this much.
+   */
+  readonly blockingTimeout: ((args: ReadonlyArray<RespArg>) => number | undefined) | undefined
 }
 
 const CommandTypeId = "~@effect-redis/client/Command" as const
@@ -111,10 +119,15 @@ export interface CommandDefinition<Params extends ReadonlyArray<any>, A> {
   readonly keys?: KeyPositions
   /** How the reply is decoded. */
   readonly reply: Reply<A>
-  /** Cluster routing; default `singleSlot` when the command has keys, `anyNode` otherwise. */
-  readonly policy?: ClusterPolicy
+  /**
+   * Cluster routing; default: the routing table's entry for `name` (`ClusterRouting.ts`), else `singleSlot` when
+   * the command has keys, `anyNode` otherwise.
+   */
+  readonly policy?: ClusterPolicy | undefined
   /** Builds the full command line (name first) from the builder's parameters. */
   readonly args: (...params: Params) => CommandLine
+  /** See {@link CommandSpec.blockingTimeout}; setting it also sets the `blocking` flag. */
+  readonly blockingTimeout?: ((args: ReadonlyArray<RespArg>) => number | undefined) | undefined
 }
 
 /**
@@ -129,25 +142,52 @@ export interface CommandDefinition<Params extends ReadonlyArray<any>, A> {
  */
 export const defineCommand = <Params extends ReadonlyArray<any>, A>(
   definition: CommandDefinition<Params, A>
-): ((...params: Params) => Command<A>) => {
+): CommandBuilder<Params, A> => {
   const spec = specOf(definition)
   const build = definition.args
-  return (...params: Params) => {
+  const builder = (...params: Params) => {
     const line = build(...params)
     return line instanceof InvalidOptions ? makeCommand(spec, [definition.name], line.reason) : makeCommand(spec, line)
   }
+  return Object.assign(builder, { spec })
 }
 
-/** Builds the shared spec of a definition, filling the defaults. */
+/** What {@link defineCommand} returns: the builder, carrying its spec (for docs and catalog checks). */
+export type CommandBuilder<Params extends ReadonlyArray<any>, A> = ((...params: Params) => Command<A>) & {
+  readonly spec: CommandSpec<A>
+}
+
+/**
+ * Builds the shared spec of a definition, filling the defaults, and records it among {@link allDefinedSpecs}.
+ * Meant for specs built once, at module level; per-call specs (untyped calls) use {@link makeSpec}.
+ */
 export const specOf = <A>(definition: Omit<CommandDefinition<any, A>, "args">): CommandSpec<A> => {
-  const keys = definition.keys ?? (definition.policy === undefined || definition.policy._tag === "singleSlot" ? firstKey : noKeys)
+  const spec = makeSpec(definition)
+  definedSpecs.push(spec as CommandSpec<unknown>)
+  return spec
+}
+
+/** Builds a spec like {@link specOf} without recording it (for specs built per call). */
+export const makeSpec = <A>(definition: Omit<CommandDefinition<any, A>, "args">): CommandSpec<A> => {
+  const routed = definition.policy ?? clusterRoutingOf(definition.name)
+  const keys = definition.keys ?? (routed === undefined || routed._tag === "singleSlot" ? firstKey : noKeys)
   const hasKeys = keys !== noKeys
   return {
     name: definition.name,
-    flags: (definition.flags ?? CommandFlags.none) | (definition.reply.binary ? CommandFlags.binaryReply : 0),
+    flags: (definition.flags ?? CommandFlags.none) | (definition.reply.binary ? CommandFlags.binaryReply : 0) |
+      (definition.blockingTimeout !== undefined ? CommandFlags.blocking : 0),
     keys,
     reply: definition.reply,
-    policy: definition.policy ?? (hasKeys ? ClusterPolicy.singleSlot : ClusterPolicy.anyNode)
+    policy: routed ?? (hasKeys ? ClusterPolicy.singleSlot : ClusterPolicy.anyNode),
+    blockingTimeout: definition.blockingTimeout
   }
 }
+
+const definedSpecs: Array<CommandSpec<unknown>> = []
+
+/**
+ * Every spec built so far by {@link specOf} (all the builders' specs once their modules are loaded): what the
+ * catalog checks and docs/commands.md are computed from.
+ */
+export const allDefinedSpecs = (): ReadonlyArray<CommandSpec<unknown>> => definedSpecs
 

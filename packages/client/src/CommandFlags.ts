@@ -15,7 +15,11 @@ export const CommandFlags = {
   replaySafe: 1 << 3,
   /** The reply's bulk strings are wanted as bytes (`Uint8Array`), not UTF-8 text. */
   binaryReply: 1 << 4,
-  /** Touches the connection's state (AUTH, SELECT, CLIENT SETNAME, MULTI...): must not be multiplexed blindly. */
+  /**
+   * Touches or depends on the connection's state (AUTH, SELECT, CLIENT NO-EVICT, WAIT...): must not be multiplexed
+   * blindly. A blocking command with this flag (WAIT counts the writes of its own connection) stays on the shared
+   * connection instead of getting a dedicated one; its deadline is still extended by its block time.
+   */
   connectionState: 1 << 5,
   /** Administrative command (CONFIG, CLUSTER, DEBUG...). */
   admin: 1 << 6

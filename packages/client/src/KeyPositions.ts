@@ -42,3 +42,18 @@ export const firstKeyIndex = (positions: KeyPositions, args: ReadonlyArray<RespA
   const last = positions.last < 0 ? args.length + positions.last : positions.last
   return positions.first >= 1 && positions.first <= last && positions.first < args.length ? positions.first : -1
 }
+
+/**
+ * Keys of numkeys-style commands (ZUNION, LMPOP, EVAL, SINTERCARD...): the count at `index`, the keys right
+ * after it. A missing or invalid count gives no keys (the server rejects the command anyway).
+ */
+export const keysAfterCount = (index: number) => (args: ReadonlyArray<RespArg>): ReadonlyArray<number> => {
+  const count = Number(args[index])
+  if (!Number.isInteger(count) || count <= 0) return []
+  const out = new Array<number>(Math.max(0, Math.min(count, args.length - index - 1)))
+  for (let i = 0; i < out.length; i++) out[i] = index + 1 + i
+  return out
+}
+
+/** Keys from the first argument to the one before the last (BLPOP, BRPOP, BZPOPMIN: the timeout is last). */
+export const keysBeforeLast: KeyPositions = { first: 1, last: -2, step: 1 }

@@ -1,8 +1,9 @@
 import type { ProtocolError } from "@effect-redis/resp"
-import { type Duration, Effect, Layer, Result, type Scope, Semaphore } from "effect"
+import { Cause, type Duration, Effect, Exit, Layer, Option, Result, type Scope, Semaphore } from "effect"
 import type { Command } from "./Command.ts"
 import { hasFlag, CommandFlags } from "./CommandFlags.ts"
 import type { ConnectionOptions, NodeAddress } from "./connection/ConnectionOptions.ts"
+import { DedicatedConnections } from "./connection/DedicatedConnections.ts"
 import { NodeConnection } from "./connection/NodeConnection.ts"
 import type { ConnectionFailure } from "./connection/ReplyWaiter.ts"
 import { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./connection/RunOnConnection.ts"
@@ -78,15 +79,42 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
       return Effect.flatMap(connection, (conn) => runOnConnection(conn, command))
     }
 
+    // Blocking commands (BLPOP, XREAD BLOCK, WAIT...) each run on a connection of their own: see DedicatedConnections.
+    const dedicated = new DedicatedConnections<NodeConnection>()
+    const addressText = `${address.host}:${address.port}`
+    const clientClosed = () => new ConnectionError({ address: addressText, reason: "client closed", written: false })
+    const runBlocking = <A>(command: Command<A>, blockMs: number): Effect.Effect<A, RedisError> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(
+          restore(dedicated.lease(addressText, NodeConnection.connect(address, connectionOptions), clientClosed)),
+          (conn) =>
+            restore(runOnConnection(conn, command, undefined, blockMs === 0 ? Infinity : conn.commandTimeoutMs + blockMs)).pipe(
+              // Reusable only once its reply arrived; a timed-out or interrupted command may still be blocked there.
+              Effect.onExit((exit) => Effect.sync(() => dedicated.release(conn, replyArrived(exit))))
+            )
+        )
+      )
+
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
         closed = true
+        dedicated.closeAll()
         return current.close(options.closeTimeout ?? "5 seconds")
       })
     )
 
     return RedisClient.of({
       run: (command) => {
+        const blocking = command.spec.blockingTimeout
+        if (blocking !== undefined) {
+          const blockMs = blocking(command.args)
+          if (blockMs !== undefined && command.invalid === undefined) {
+            if (!hasFlag(command.spec.flags, CommandFlags.connectionState)) return runBlocking(command, blockMs)
+            // WAIT: bound to the shared connection's writes; only its deadline grows.
+            return Effect.flatMap(connection, (c) =>
+              runOnConnection(c, command, retryOnce, blockMs === 0 ? Infinity : c.commandTimeoutMs + blockMs))
+          }
+        }
         const conn = current
         return conn.isReady
           ? runOnConnection(conn, command, retryOnce)
@@ -101,6 +129,13 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
       }
     })
   })
+
+/** Whether a command's outcome came from a reply (so nothing is left blocked on its connection). */
+const replyArrived = (exit: Exit.Exit<unknown, RedisError>): boolean => {
+  if (Exit.isSuccess(exit)) return true
+  const error = Cause.findErrorOption(exit.cause)
+  return Option.isSome(error) && (error.value._tag === "ReplyError" || error.value._tag === "DecodeError")
+}
 
 /** A layer providing {@link RedisClient} for one standalone server. */
 export const layer = (options: RedisNodeOptions = {}): Layer.Layer<RedisClient, RedisNodeError> =>

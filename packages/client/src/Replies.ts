@@ -1,42 +1,10 @@
 import { isRespErrorReply, type RespValue } from "@effect-redis/resp"
 import { Option, Schema } from "effect"
 import { makeReply, type Reply, ReplyMismatch } from "./Reply.ts"
+import { asList, mismatch, pairsOf, toFloat, toInteger, toText } from "./ReplyDecoding.ts"
 
 // The reply shapes of the typed commands. Each accepts what RESP2 and RESP3 send for the same reply (a RESP3 map
 // or a RESP2 flat array, a RESP3 double or a RESP2 bulk string...) and yields one TypeScript type for both.
-
-const mismatch = (expected: string) => (raw: RespValue) => new ReplyMismatch(expected, raw)
-
-const toText = (raw: RespValue): string | undefined =>
-  typeof raw === "string" ? raw : raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8") : undefined
-
-const toInteger = (raw: RespValue): number | undefined => {
-  if (typeof raw === "number") return Number.isInteger(raw) ? raw : undefined
-  if (typeof raw === "bigint") return Number(raw)
-  if (typeof raw === "string" && raw.length > 0 && raw.length < 22) {
-    const n = Number(raw)
-    return Number.isInteger(n) ? n : undefined
-  }
-  return undefined
-}
-
-const toFloat = (raw: RespValue): number | undefined => {
-  if (typeof raw === "number") return raw
-  if (typeof raw === "bigint") return Number(raw)
-  const text = toText(raw)
-  if (text === undefined) return undefined
-  switch (text.toLowerCase()) {
-    case "inf":
-    case "+inf":
-      return Infinity
-    case "-inf":
-      return -Infinity
-    case "nan":
-      return NaN
-  }
-  const n = Number(text)
-  return text.length > 0 && !Number.isNaN(n) ? n : undefined
-}
 
 const notString = mismatch("a string")
 const notInteger = mismatch("an integer")
@@ -124,9 +92,6 @@ export const booleans: Reply<ReadonlyArray<boolean>> = makeReply(Schema.Array(Sc
   return out
 })
 
-const asList = (raw: RespValue): ReadonlyArray<RespValue> | undefined =>
-  Array.isArray(raw) ? raw : raw instanceof Set ? Array.from(raw) : undefined
-
 /** An array (or RESP3 set) of strings. */
 export const strings: Reply<ReadonlyArray<string>> = makeReply(Schema.Array(Schema.String), (raw) => {
   const list = asList(raw)
@@ -205,24 +170,6 @@ export const fieldValues: Reply<ReadonlyArray<FieldValue>> = makeReply(Schema.Ar
   for (let i = 0; i < pairs.length; i += 2) out[i / 2] = { field: pairs[i]!, value: pairs[i + 1]! }
   return out
 })
-
-const pairsOf = (raw: RespValue): Array<string> | undefined => {
-  if (!Array.isArray(raw)) return undefined
-  const flat: Array<string> = []
-  for (const item of raw) {
-    if (Array.isArray(item)) {
-      if (item.length !== 2) return undefined
-      const a = toText(item[0]!), b = toText(item[1]!)
-      if (a === undefined || b === undefined) return undefined
-      flat.push(a, b)
-    } else {
-      const text = toText(item)
-      if (text === undefined) return undefined
-      flat.push(text)
-    }
-  }
-  return flat.length % 2 === 0 ? flat : undefined
-}
 
 /** One page of a SCAN-family cursor: the next cursor (`"0"` when done) and the page's items. */
 export interface ScanPage<A> {

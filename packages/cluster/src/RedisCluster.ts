@@ -48,8 +48,11 @@ export interface RedisClusterOptions
    */
   readonly maxRedirections?: number | undefined
   /**
-   * Multi-key commands that can be split (DEL, UNLINK, EXISTS, TOUCH, MGET, MSET) whose keys span slots are split
-   * per slot, run concurrently and merged: not atomic. Default true; `false` fails them with `CrossSlotError`.
+   * Multi-key commands whose keys span slots are split per slot and merged (DEL, UNLINK, EXISTS, TOUCH, MGET, MSET)
+   * or emulated client-side (RENAME/RENAMENX, SMOVE, LMOVE/RPOPLPUSH and their blocking forms,
+   * SINTER/SUNION/SDIFF[STORE], SINTERCARD, ZUNION/ZINTER/ZDIFF[STORE], ZINTERCARD, PFMERGE, PFCOUNT, BITOP):
+   * not atomic (see `CrossSlotOperations.ts` for what a failure midway leaves). Default true; `false` fails them
+   * with `CrossSlotError`.
    */
   readonly nonAtomicCrossSlot?: boolean | undefined
   /** Where read-only commands go. Default `"primary"`. See {@link ReadFrom}. */

@@ -64,4 +64,11 @@ describe("MergeRules", () => {
       assert.isFunction(mergeOf(rule))
     }
   })
+
+  it("mergeMaps also merges untyped RESP2 flat [key, value...] arrays, adding counts", () => {
+    assert.deepStrictEqual(
+      MergeRules.mergeMaps("PUBSUB NUMSUB", [ok("a", ["ch1", 1, "ch2", 0]), ok("b", ["ch1", 2, "ch2", 3])]),
+      Result.succeed(["ch1", 3, "ch2", 3])
+    )
+  })
 })

@@ -1,6 +1,7 @@
 import type { RespArg, RespValue } from "@effect-redis/resp"
 import type { Schema } from "effect"
-import { type Command, makeCommand, specOf } from "../Command.ts"
+import { catalogEntryOfArgs, catalogKeyPositions, isReadonlyEntry } from "../catalog/CommandCatalog.ts"
+import { type Command, type CommandSpec, makeCommand, makeSpec } from "../Command.ts"
 import { ClusterPolicy } from "../ClusterPolicy.ts"
 import { CommandFlags } from "../CommandFlags.ts"
 import { noKeys } from "../KeyPositions.ts"
@@ -11,28 +12,43 @@ import * as Replies from "../Replies.ts"
 export interface CallOptions<A> {
   /** Decode the reply with this Schema (from the raw RESP value) or Reply instead of returning it raw. */
   readonly reply?: Schema.Codec<A, unknown> | Reply<A> | undefined
-  /** Indices (in the full command line, 0 = name) of key arguments, for cluster routing. Default: none. */
+  /**
+   * Indices (in the full command line, 0 = name) of key arguments, for cluster routing. Default: where the
+   * command catalog's key specs put them (none for commands the catalog does not know, e.g. module commands).
+   */
   readonly keys?: ReadonlyArray<number> | undefined
-  /** The command only reads: it may be sent again after a lost connection. Default false. */
+  /**
+   * The command only reads: it may be served by a replica and sent again after a lost connection. Default: the
+   * catalog's `readonly` flag (false for unknown commands).
+   */
   readonly readonly?: boolean | undefined
 }
 
-const rawSpec = specOf({ name: "CALL", keys: noKeys, reply: Replies.raw, policy: ClusterPolicy.anyNode })
+const rawSpec = makeSpec({ name: "CALL", keys: noKeys, reply: Replies.raw, policy: ClusterPolicy.anyNode })
 
 // Commands whose replies arrive as push messages or that change the connection's state: on a shared multiplexed
 // connection they would hang or corrupt other callers' replies. They get their own APIs.
 const CONNECTION_STATE = new Set([
   "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR",
-  "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "AUTH", "HELLO", "RESET", "QUIT", "CLIENT TRACKING", "READONLY", "READWRITE"
+  "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "AUTH", "HELLO", "RESET", "QUIT", "CLIENT TRACKING",
+  "CLIENT SETNAME", "CLIENT REPLY", "CLIENT CACHING", "CLIENT NO-EVICT", "READONLY", "READWRITE", "ASKING", "SCRIPT DEBUG"
 ])
+
+// One spec per catalog command (raw reply), built on first use: routing an untyped call costs a map lookup.
+const catalogSpecs = new Map<string, CommandSpec<RespValue>>()
 
 const isReply = <A>(u: Schema.Codec<A, unknown> | Reply<A>): u is Reply<A> =>
   typeof (u as Reply<A>).decode === "function" && "binary" in u
 
 /**
  * Runs any command, typed or not: `Redis.call(["OBJECT", "FREQ", "k"])`. Returns the decoded RESP reply value
- * (`RespValue`), or the value of `options.reply` when given. Commands that would break a shared connection
- * (SUBSCRIBE, MULTI, SELECT, AUTH...) are refused with an `InvalidArgumentError`.
+ * (`RespValue`), or the value of `options.reply` when given.
+ *
+ * The command catalog (generated from the server's COMMAND INFO) tells where the keys are and whether the
+ * command only reads, and the cluster routing table how a cluster runs it: `Redis.call(["DBSIZE"])` on a cluster
+ * sums every primary's count, `Redis.call(["ZUNIONSTORE", "d", 2, "a", "b"])` goes to the keys' slot. Commands
+ * that would break a shared connection (SUBSCRIBE, MULTI, SELECT, AUTH...) are refused with an
+ * `InvalidArgumentError`.
  */
 export function call(args: ReadonlyArray<RespArg>): Command<RespValue>
 export function call<A>(args: ReadonlyArray<RespArg>, options: CallOptions<A> & { readonly reply: Schema.Codec<A, unknown> | Reply<A> }): Command<A>
@@ -47,16 +63,33 @@ export function call<A>(args: ReadonlyArray<RespArg>, options?: CallOptions<A>):
   if (CONNECTION_STATE.has(name) || CONNECTION_STATE.has(second)) {
     return makeCommand(rawSpec, [name], `${second} changes the connection's state; use the dedicated API`)
   }
-  if (options === undefined) return makeCommand({ ...rawSpec, name }, args)
+  const entry = catalogEntryOfArgs(args)
+  if (options === undefined || (options.reply === undefined && options.keys === undefined && options.readonly === undefined)) {
+    if (entry === undefined) return makeCommand({ ...rawSpec, name }, args)
+    let spec = catalogSpecs.get(entry.name)
+    if (spec === undefined) {
+      spec = makeSpec({
+        name: entry.name,
+        flags: isReadonlyEntry(entry) ? CommandFlags.readonly : CommandFlags.none,
+        keys: entry.keySpecs.length > 0 ? catalogKeyPositions(entry) : noKeys,
+        reply: Replies.raw
+      })
+      catalogSpecs.set(entry.name, spec)
+    }
+    return makeCommand(spec, args)
+  }
   const reply = options.reply === undefined ? Replies.raw : isReply(options.reply) ? options.reply : fromSchema(options.reply)
   const keys = options.keys
-  const spec = specOf<A | RespValue>({
-    name,
-    flags: options.readonly === true ? CommandFlags.readonly : CommandFlags.none,
-    keys: keys === undefined || keys.length === 0 ? noKeys : () => keys,
+  const keyPositions = keys !== undefined
+    ? (keys.length === 0 ? noKeys : () => keys)
+    : entry !== undefined && entry.keySpecs.length > 0 ? catalogKeyPositions(entry) : noKeys
+  const readonly = options.readonly ?? (entry !== undefined && isReadonlyEntry(entry))
+  const spec = makeSpec<A | RespValue>({
+    name: entry?.name ?? name,
+    flags: readonly ? CommandFlags.readonly : CommandFlags.none,
+    keys: keyPositions,
     reply: reply as Reply<A | RespValue>,
-    policy: keys === undefined || keys.length === 0 ? ClusterPolicy.anyNode : ClusterPolicy.singleSlot
+    policy: keyPositions === noKeys && keys !== undefined ? ClusterPolicy.anyNode : undefined
   })
   return makeCommand(spec, args)
 }
-

@@ -1,5 +1,4 @@
 import { defineCommand } from "../Command.ts"
-import { ClusterPolicy } from "../ClusterPolicy.ts"
 import { CommandFlags } from "../CommandFlags.ts"
 import { noKeys } from "../KeyPositions.ts"
 import * as Replies from "../Replies.ts"
@@ -7,13 +6,11 @@ import * as Replies from "../Replies.ts"
 /** PING [message]: `PONG`, or the message echoed. */
 export const ping = defineCommand({
   name: "PING", flags: CommandFlags.readonly, keys: noKeys, reply: Replies.status,
-  policy: ClusterPolicy.allPrimaries("allAgree"),
   args: (message?: string) => (message === undefined ? ["PING"] : ["PING", message])
 })
 
 /** ECHO message: the message. */
 export const echo = defineCommand({
   name: "ECHO", flags: CommandFlags.readonly, keys: noKeys, reply: Replies.string,
-  policy: ClusterPolicy.anyNode,
   args: (message: string) => ["ECHO", message]
 })

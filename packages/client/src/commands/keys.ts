@@ -1,8 +1,9 @@
 import type { RespArg } from "@effect-redis/resp"
-import { defineCommand } from "../Command.ts"
+import { catalogEntry, catalogKeyPositions } from "../catalog/CommandCatalog.ts"
+import { defineCommand, InvalidOptions } from "../Command.ts"
 import { ClusterPolicy } from "../ClusterPolicy.ts"
 import { CommandFlags } from "../CommandFlags.ts"
-import { allKeys, noKeys, twoKeys } from "../KeyPositions.ts"
+import { allKeys, firstKey, noKeys, twoKeys } from "../KeyPositions.ts"
 import * as Replies from "../Replies.ts"
 import { type ExpireCondition, pushExpireCondition } from "./expiration.ts"
 import { keyList, type RedisKey } from "./types.ts"
@@ -32,7 +33,6 @@ export const copy = defineCommand({
 /** DEL key [key ...] (one key or an array): how many keys were removed. */
 export const del = defineCommand({
   name: "DEL", flags: write | replaySafe, keys: allKeys, reply: Replies.integer,
-  policy: ClusterPolicy.splitBySlot("sum"),
   args: (keys: RedisKey | ReadonlyArray<RedisKey>) => keyList("DEL", keys)
 })
 
@@ -45,7 +45,6 @@ export const dump = defineCommand({
 /** EXISTS key [key ...] (one key or an array): how many of the keys exist (a key named twice counts twice). */
 export const exists = defineCommand({
   name: "EXISTS", flags: readonly, keys: allKeys, reply: Replies.integer,
-  policy: ClusterPolicy.splitBySlot("sum"),
   args: (keys: RedisKey | ReadonlyArray<RedisKey>) => keyList("EXISTS", keys)
 })
 
@@ -76,14 +75,12 @@ export const expiretime = defineCommand({
 /** KEYS pattern: every matching key (blocks the server on large databases; prefer SCAN). */
 export const keys = defineCommand({
   name: "KEYS", flags: readonly, keys: noKeys, reply: Replies.strings,
-  policy: ClusterPolicy.allPrimaries("union"),
   args: (pattern: string) => ["KEYS", pattern]
 })
 
 /** MOVE key db: whether the key was moved to another database (standalone only). */
 export const move = defineCommand({
-  name: "MOVE", flags: write, reply: Replies.boolean,
-  policy: ClusterPolicy.unsupported("a cluster has a single database"),
+  name: "MOVE", flags: write, keys: firstKey, reply: Replies.boolean,
   args: (key: RedisKey, db: number) => ["MOVE", key, db]
 })
 
@@ -150,7 +147,6 @@ export const pttl = defineCommand({
 /** RANDOMKEY: a random key, or none when the database is empty. */
 export const randomkey = defineCommand({
   name: "RANDOMKEY", flags: readonly, keys: noKeys, reply: Replies.optionalString,
-  policy: ClusterPolicy.anyNode,
   args: () => ["RANDOMKEY"]
 })
 
@@ -257,7 +253,6 @@ export const sortStore = defineCommand({
 /** TOUCH key [key ...] (one key or an array): how many of the keys exist (updating their access time). */
 export const touch = defineCommand({
   name: "TOUCH", flags: readonly, keys: allKeys, reply: Replies.integer,
-  policy: ClusterPolicy.splitBySlot("sum"),
   args: (keys: RedisKey | ReadonlyArray<RedisKey>) => keyList("TOUCH", keys)
 })
 
@@ -276,6 +271,45 @@ export const type = defineCommand({
 /** UNLINK key [key ...] (one key or an array): like DEL but frees memory in the background; how many keys were removed. */
 export const unlink = defineCommand({
   name: "UNLINK", flags: write | replaySafe, keys: allKeys, reply: Replies.integer,
-  policy: ClusterPolicy.splitBySlot("sum"),
   args: (keys: RedisKey | ReadonlyArray<RedisKey>) => keyList("UNLINK", keys)
+})
+
+/** Options of MIGRATE. */
+export interface MigrateOptions {
+  /** Keep the keys on the source (COPY). */
+  readonly copy?: boolean | undefined
+  /** Replace existing keys on the target (REPLACE). */
+  readonly replace?: boolean | undefined
+  /** Credentials of the target: a password (AUTH) or a user and password (AUTH2). */
+  readonly auth?: { readonly password: string; readonly username?: string | undefined } | undefined
+}
+
+const migrateEntry = catalogEntry("MIGRATE")!
+
+/**
+ * MIGRATE host port "" destination-db timeout-ms [COPY] [REPLACE] [AUTH...] KEYS key...: moves (or copies) the
+ * keys to another server; `"OK"`, or `"NOKEY"` when none of them existed. On a cluster the keys must share a
+ * slot (it is how resharding moves a slot's keys).
+ */
+export const migrate = defineCommand({
+  name: "MIGRATE", flags: write, keys: catalogKeyPositions(migrateEntry), reply: Replies.status,
+  args: (
+    target: { readonly host: string; readonly port: number },
+    keys: RedisKey | ReadonlyArray<RedisKey>,
+    options: MigrateOptions & { readonly db?: number | undefined; readonly timeoutMs: number }
+  ) => {
+    const list = keyList("MIGRATE", keys)
+    if (list instanceof InvalidOptions) return list
+    const invalid = integerAtLeast("timeoutMs", options.timeoutMs, 0) ?? integerAtLeast("db", options.db ?? 0, 0)
+    if (invalid !== undefined) return invalid
+    const out: Array<RespArg> = ["MIGRATE", target.host, target.port, "", options.db ?? 0, options.timeoutMs]
+    if (options.copy === true) out.push("COPY")
+    if (options.replace === true) out.push("REPLACE")
+    if (options.auth !== undefined) {
+      if (options.auth.username !== undefined) out.push("AUTH2", options.auth.username, options.auth.password)
+      else out.push("AUTH", options.auth.password)
+    }
+    out.push("KEYS", ...list.slice(1))
+    return out
+  }
 })

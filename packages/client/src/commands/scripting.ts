@@ -2,7 +2,7 @@ import type { RespArg } from "@effect-redis/resp"
 import { defineCommand } from "../Command.ts"
 import { ClusterPolicy } from "../ClusterPolicy.ts"
 import { CommandFlags } from "../CommandFlags.ts"
-import { type KeyPositions, noKeys } from "../KeyPositions.ts"
+import { type KeyPositions, keysAfterCount, noKeys } from "../KeyPositions.ts"
 import * as Replies from "../Replies.ts"
 import type { RedisKey, RedisValue } from "./types.ts"
 
@@ -15,11 +15,7 @@ export interface ScriptCall {
 }
 
 /** EVAL-style commands carry `numkeys` at index 2 and the keys right after it. */
-const scriptKeys: KeyPositions = (args: ReadonlyArray<RespArg>) => {
-  const count = Number(args[2])
-  if (!Number.isInteger(count) || count <= 0) return []
-  return Array.from({ length: Math.min(count, args.length - 3) }, (_, i) => 3 + i)
-}
+const scriptKeys: KeyPositions = keysAfterCount(2)
 
 const callLine = (name: string, target: string, call: ScriptCall = {}): ReadonlyArray<RespArg> => {
   const keys = call.keys ?? []
@@ -69,19 +65,28 @@ export const fcallRo = defineCommand({
 
 /** SCRIPT LOAD script: its SHA1. On a cluster it is loaded on every node, which must agree on the SHA1. */
 export const scriptLoad = defineCommand({
-  name: "SCRIPT LOAD", flags: CommandFlags.none, keys: noKeys, reply: Replies.string, policy: ClusterPolicy.allNodes("allAgree"),
+  name: "SCRIPT LOAD", flags: CommandFlags.none, keys: noKeys, reply: Replies.string,
   args: (script: string) => ["SCRIPT", "LOAD", script]
 })
 
 /** SCRIPT EXISTS sha1...: per SHA1, whether it is cached (on a cluster: on every primary). */
 export const scriptExists = defineCommand({
-  name: "SCRIPT EXISTS", flags: CommandFlags.readonly, keys: noKeys, reply: Replies.booleans, policy: ClusterPolicy.allPrimaries("and"),
+  name: "SCRIPT EXISTS", flags: CommandFlags.readonly, keys: noKeys, reply: Replies.booleans,
   args: (sha1s: ReadonlyArray<string>) => ["SCRIPT", "EXISTS", ...sha1s]
 })
 
 /** SCRIPT FLUSH: empties the script cache (on a cluster: on every node). */
 export const scriptFlush = defineCommand({
-  name: "SCRIPT FLUSH", flags: CommandFlags.none, keys: noKeys, reply: Replies.ok, policy: ClusterPolicy.allNodes("allAgree"),
+  name: "SCRIPT FLUSH", flags: CommandFlags.none, keys: noKeys, reply: Replies.ok,
   args: () => ["SCRIPT", "FLUSH"]
 })
 
+
+/**
+ * SCRIPT KILL: stops the running read-only script. On a cluster it goes to every primary and succeeds when one
+ * of them was running a script (the others answer NOTBUSY); `ReplyError` NOTBUSY when none was.
+ */
+export const scriptKill = defineCommand({
+  name: "SCRIPT KILL", flags: CommandFlags.none, keys: noKeys, reply: Replies.ok,
+  args: () => ["SCRIPT", "KILL"]
+})

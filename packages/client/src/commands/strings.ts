@@ -107,14 +107,12 @@ export const lcsLength = defineCommand({
 /** MGET key [key ...] (one key or an array): the values in key order, `Option.none()` for missing keys. */
 export const mget = defineCommand({
   name: "MGET", flags: readonly, keys: allKeys, reply: Replies.optionalStrings,
-  policy: ClusterPolicy.splitBySlot("keyOrder"),
   args: (keys: RedisKey | ReadonlyArray<RedisKey>) => keyList("MGET", keys)
 })
 
 /** MSET key value [key value ...]: sets every pair. */
 export const mset = defineCommand({
   name: "MSET", flags: write | replaySafe, keys: keyValuePairs, reply: Replies.ok,
-  policy: ClusterPolicy.splitBySlot("allAgree"),
   args: (pairs: Pairs) => {
     const out: Array<RespArg> = ["MSET"]
     return nonEmpty("pairs", pushPairs(out, pairs)) ?? out

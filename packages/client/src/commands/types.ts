@@ -39,3 +39,18 @@ export const keyList = (name: string, keys: RedisKey | ReadonlyArray<RedisKey>):
   for (let i = 0; i < keys.length; i++) out[i + 1] = keys[i]!
   return out
 }
+
+/**
+ * Appends `numkeys key [key ...]` for one key or a non-empty array (ZUNION, ZMPOP, LMPOP, SINTERCARD...); the number
+ * of keys, or why they cannot be sent (then nothing is appended).
+ */
+export const pushNumkeys = (out: Array<RespArg>, keys: RedisKey | ReadonlyArray<RedisKey>): number | InvalidOptions => {
+  if (!Array.isArray(keys)) {
+    out.push(1, keys as RedisKey)
+    return 1
+  }
+  if (keys.length === 0) return new InvalidOptions("at least one key is required")
+  out.push(keys.length)
+  for (const key of keys as ReadonlyArray<RedisKey>) out.push(key)
+  return keys.length
+}

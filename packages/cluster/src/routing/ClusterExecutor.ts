@@ -6,6 +6,7 @@ import {
   firstKey,
   invalidArgument,
   keyIndexes,
+  makeCommand,
   type MergeRule,
   type PipelineResults,
   type RedisError,
@@ -16,7 +17,9 @@ import { Cause, Effect, Exit, type Fiber, Result } from "effect"
 import { keySlot } from "../KeySlot.ts"
 import type { NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import { ClusterRequest, type RequestContext, type RequestTarget, type WriteListener } from "./ClusterRequest.ts"
+import { crossSlotEmulation, type Emulation, routingEmulation, runEmulation, sortPatternError } from "./CrossSlotOperations.ts"
 import { mergeOf, type PartReply } from "./MergeRules.ts"
+import { type OwnerShare, sharesByOwner } from "./SlotOwners.ts"
 import { type SlotGroup, splitBySlot } from "./SlotSplit.ts"
 
 /** How one command is executed: one request, a fan-out, or a failure decided before sending. */
@@ -24,7 +27,10 @@ type Plan =
   | { readonly _tag: "single"; readonly target: RequestTarget }
   | { readonly _tag: "split"; readonly groups: ReadonlyArray<SlotGroup>; readonly merge: MergeRule }
   | { readonly _tag: "fanOut"; readonly primariesOnly: boolean; readonly merge: MergeRule }
+  | { readonly _tag: "toOwners"; readonly shares: ReadonlyArray<OwnerShare> }
   | { readonly _tag: "fail"; readonly error: RedisError }
+  /** Rebuilt client-side from single-slot commands (see CrossSlotOperations.ts). */
+  | { readonly _tag: "emulate"; readonly emulation: Emulation }
 
 /** Multi-key commands whose promise cannot survive being split: why, for their `CrossSlotError`. */
 const ATOMIC_ONLY: Readonly<Record<string, string>> = {
@@ -78,23 +84,36 @@ export class ClusterExecutor {
       case "singleSlot":
       case "splitBySlot": {
         const slot = commandSlot(command)
-        if (typeof slot === "number") return { _tag: "single", target: { slot } }
+        if (typeof slot === "number") {
+          const sortError = sortPatternError(command)
+          return sortError === undefined ? { _tag: "single", target: { slot } } : { _tag: "fail", error: sortError }
+        }
         const name = command.spec.name
         const crossSlot = (reason: string): Plan => ({ _tag: "fail", error: new CrossSlotError({ command: name, slots: slot, reason }) })
-        if (policy._tag === "singleSlot") return crossSlot(ATOMIC_ONLY[name] ?? SAME_SLOT)
+        if (policy._tag === "singleSlot") {
+          const emulation = crossSlotEmulation(name)
+          if (emulation === undefined) return crossSlot(ATOMIC_ONLY[name] ?? SAME_SLOT)
+          return this.nonAtomicCrossSlot ? { _tag: "emulate", emulation } : crossSlot(`${SAME_SLOT} (nonAtomicCrossSlot is off)`)
+        }
         if (!this.nonAtomicCrossSlot) return crossSlot(`${SAME_SLOT} (nonAtomicCrossSlot is off)`)
         const groups = splitBySlot(command)
         return typeof groups === "string"
           ? crossSlot(`${name} cannot be split by slot: ${groups}`)
           : { _tag: "split", groups, merge: policy.merge }
       }
-      case "anyNode":
-        return { _tag: "single", target: { slot: -1 } }
+      case "anyNode": {
+        const emulation = routingEmulation(command.spec.name)
+        return emulation === undefined ? { _tag: "single", target: { slot: -1 } } : { _tag: "emulate", emulation }
+      }
       case "bySlotId": {
         const slot = slotArgument(command.args, policy.slotArgument)
         return slot === undefined
           ? { _tag: "fail", error: invalidArgument(command, `argument ${policy.slotArgument} is not a slot number (0-16383)`) }
           : { _tag: "single", target: { slot } }
+      }
+      case "slotsToOwners": {
+        const shares = sharesByOwner(this.ctx.topology.current(), command.args, policy.arguments)
+        return typeof shares === "string" ? { _tag: "fail", error: invalidArgument(command, shares) } : { _tag: "toOwners", shares }
       }
       case "allPrimaries":
         return { _tag: "fanOut", primariesOnly: true, merge: policy.merge }
@@ -117,6 +136,17 @@ export class ClusterExecutor {
         return this.fanOut(command, plan.primariesOnly, plan.merge, onWrite)
       case "split":
         return this.runSplit(command, plan.groups, plan.merge, onWrite)
+      case "emulate":
+        return runEmulation(this, command, plan.emulation, onWrite)
+      case "toOwners":
+        return Effect.flatMap(
+          Effect.forEach(
+            plan.shares,
+            (share) => Effect.map(Effect.result(this.runOnNode(share.node, makeCommand(command.spec, share.args), onWrite)), (result) => ({ node: share.node.address, result })),
+            { concurrency: "unbounded" }
+          ),
+          (parts) => Effect.fromResult(mergeOf("allAgree")(command.spec.name, parts) as Result.Result<A, RedisError>)
+        )
     }
   }
 
@@ -232,7 +262,7 @@ export class ClusterExecutor {
           }
         }
         return Effect.sync(() => {
-          for (const request of requests) request.cancelled = true
+          for (const request of requests) request.cancel()
           if (forked !== undefined) for (const child of forked) child.interruptUnsafe()
         })
       })

@@ -19,7 +19,7 @@ import { Clock, Duration, Effect, Exit, Result, Schedule } from "effect"
 import { parseRedirect } from "../topology/ClusterReplyParsing.ts"
 import { type ClusterNodeInfo, type ClusterShard, formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import type { ClusterTopologyService } from "../topology/ClusterTopology.ts"
-import type { NodeTransport } from "../transport/ClusterTransport.ts"
+import type { ConnectFailure, NodeTransport } from "../transport/ClusterTransport.ts"
 import type { NodePoolService } from "../transport/NodePool.ts"
 import { pickReader, type ReadFrom } from "./ReadFrom.ts"
 import type { RetryKind, RetrySchedule } from "./RetrySchedules.ts"
@@ -86,6 +86,10 @@ export class ClusterRequest<A> implements ReplyWaiter {
   private everWritten = false
   /** The caller was interrupted: late replies must not send the command again. */
   cancelled = false
+  /** A blocking command: sent on a connection of its own (leased from the pool), never on the shared one. */
+  private readonly dedicated: boolean
+  /** The dedicated connection the command waits on, until its reply or failure. */
+  private leased: NodeTransport | undefined = undefined
   private steps: Partial<Record<RetryKind, (now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>>> | undefined
   attempts = 1
 
@@ -101,9 +105,30 @@ export class ClusterRequest<A> implements ReplyWaiter {
     this.target = target
     this.complete = complete
     this.onWrite = onWrite
-    this.timeoutMs = ctx.commandTimeoutMs
-    this.deadline = ctx.commandTimeoutMs === Infinity ? Infinity : Date.now() + ctx.commandTimeoutMs
+    // A blocking call may legitimately wait its whole block time: the deadline is the block time plus the usual
+    // command timeout (no deadline for "block forever"; a dead node still fails it through its connection).
+    const blockMs = cmd.spec.blockingTimeout === undefined ? undefined : cmd.spec.blockingTimeout(cmd.args)
+    // WAIT-like commands (connectionState) count their own connection's writes: they stay on the shared one.
+    this.dedicated = blockMs !== undefined && !hasFlag(cmd.spec.flags, CommandFlags.connectionState)
+    this.timeoutMs = blockMs === undefined ? ctx.commandTimeoutMs : blockMs === 0 ? Infinity : ctx.commandTimeoutMs + blockMs
+    this.deadline = this.timeoutMs === Infinity ? Infinity : Date.now() + this.timeoutMs
     this.steps = undefined
+  }
+
+  /**
+   * The caller is gone (interrupted): no late redirect or retry may send the command again, and a blocking
+   * command's connection is closed so the server stops waiting on its behalf.
+   */
+  cancel(): void {
+    this.cancelled = true
+    this.releaseLease(false)
+  }
+
+  private releaseLease(reusable: boolean): void {
+    const conn = this.leased
+    if (conn === undefined) return
+    this.leased = undefined
+    this.ctx.pool.release(conn, reusable)
   }
 
   /** The slot the command is routed by, or -1 (no keys, or sent to a given node). */
@@ -122,6 +147,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
   }
 
   onReply(raw: RespValue): void {
+    if (this.leased !== undefined) this.releaseLease(true)
     if (!isRespErrorReply(raw)) {
       if (this.onWrite !== undefined && !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) this.onWrite(this.sentTo!)
       this.complete(decodeReply(this.cmd, raw))
@@ -153,6 +179,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
   }
 
   onFailure(error: ConnectionFailure): void {
+    if (this.leased !== undefined) this.releaseLease(false)
     if (error._tag === "ProtocolError") return this.complete(Exit.fail(error))
     // A lost connection, or a node that does not answer in time (a host gone without a reset): ask for a fresh
     // picture either way, the cluster may be failing over.
@@ -183,44 +210,72 @@ export class ClusterRequest<A> implements ReplyWaiter {
     if (this.cancelled) return
     const node = this.route()
     if (node === undefined) return
+    if (this.dedicated) return this.sendDedicated(node)
     const conn = this.ctx.pool.get(node.address)
     if (conn !== undefined) return this.sendOn(conn)
-    // No open connection: open one (shared with concurrent callers, bounded by this command's deadline), then
-    // come back to the callback world.
+    // No open connection: open one (shared with concurrent callers), then come back to the callback world.
+    this.sendWhenConnected(this.ctx.pool.connect(node), node.address)
+  }
+
+  /**
+   * A blocking command: lease a connection of its own, where it then waits. Not the hot path: always goes
+   * through Effect. The lease is recorded in the same uninterruptible step, so an interruption never loses it.
+   */
+  private sendDedicated(node: NodeAddressParts & { readonly address: string }): void {
+    const lease = Effect.uninterruptibleMask((restore) =>
+      Effect.tap(restore(this.ctx.pool.lease(node)), (conn) => Effect.sync(() => {
+        this.leased = conn
+      }))
+    )
+    this.sendWhenConnected(lease, node.address)
+  }
+
+  /**
+   * Waits for `open` (bounded by the command's deadline), then sends on the connection it gives. An interruption,
+   * while connecting or while waiting for the reply, cancels the request (see {@link cancel}).
+   */
+  private sendWhenConnected(open: Effect.Effect<NodeTransport, ConnectFailure>, address: string): void {
     const remaining = this.deadline - Date.now()
-    const connect = remaining === Infinity
-      ? this.ctx.pool.connect(node)
-      : Effect.timeoutOrElse(this.ctx.pool.connect(node), {
-        duration: Math.max(0, remaining),
-        orElse: () => Effect.fail(this.deadlinePassed(node.address))
-      })
+    const bounded = remaining === Infinity
+      ? open
+      : Effect.timeoutOrElse(open, { duration: Math.max(0, remaining), orElse: () => Effect.fail(this.deadlinePassed(address)) })
     this.complete(
-      Effect.matchEffect(connect, {
-        onFailure: (error) =>
-          Effect.callback<A, RedisError>((resume) => {
-            this.complete = resume
-            this.onFailure(error)
-          }),
-        onSuccess: (conn) =>
-          Effect.callback<A, RedisError>((resume) => {
-            this.complete = resume
-            this.sendOn(conn)
-          })
-      })
+      Effect.onInterrupt(
+        Effect.matchEffect(bounded, {
+          onFailure: (error) =>
+            Effect.callback<A, RedisError>((resume) => {
+              this.complete = resume
+              this.onFailure(error)
+            }),
+          onSuccess: (conn) =>
+            Effect.callback<A, RedisError>((resume) => {
+              this.complete = resume
+              this.sendOn(conn)
+              return Effect.sync(() => this.cancel())
+            })
+        }),
+        () => Effect.sync(() => this.cancel())
+      )
     )
   }
 
   private sendOn(conn: NodeTransport): void {
-    if (this.cancelled) return
+    if (this.cancelled) return this.releaseLease(true)
     this.sentTo = conn
     // Never put a command on the wire after its deadline: the caller would see a timeout for a write that runs.
-    if (this.deadline !== Infinity && Date.now() >= this.deadline) return this.complete(Exit.fail(this.deadlinePassed(conn.address)))
+    if (this.deadline !== Infinity && Date.now() >= this.deadline) {
+      this.releaseLease(true)
+      return this.complete(Exit.fail(this.deadlinePassed(conn.address)))
+    }
     if (this.asking) {
       this.asking = false
       conn.enqueue(["ASKING"], askingWaiter(this.deadline, this.timeoutMs))
     }
     const invalid = conn.enqueue(this.cmd.args, this)
-    if (invalid !== undefined) this.complete(Exit.fail(invalidArgument(this.cmd, invalid)))
+    if (invalid !== undefined) {
+      this.releaseLease(true)
+      this.complete(Exit.fail(invalidArgument(this.cmd, invalid)))
+    }
   }
 
   /** The node to send to now; `undefined` when the caller was completed (failed, or waiting for a refresh). */
@@ -369,9 +424,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
     return Effect.callback<A, RedisError>((resume) => {
       const request = new ClusterRequest(ctx, cmd, target, resume, onWrite)
       request.send()
-      return Effect.sync(() => {
-        request.cancelled = true
-      })
+      return Effect.sync(() => request.cancel())
     })
   }
 }

@@ -90,6 +90,17 @@ export const MergeRules = {
       }
       return Result.succeed(out)
     }
+    if (values.every(Array.isArray)) {
+      // Untyped RESP2 replies: flat [key, value, key, value...] arrays, merged into the same shape.
+      const merged = new Map<unknown, unknown>()
+      for (const value of values as ReadonlyArray<ReadonlyArray<unknown>>) {
+        for (let i = 0; i + 1 < value.length; i += 2) {
+          const prev = merged.get(value[i])
+          merged.set(value[i], typeof prev === "number" && typeof value[i + 1] === "number" ? prev + (value[i + 1] as number) : value[i + 1])
+        }
+      }
+      return Result.succeed([...merged].flat())
+    }
     const out: Record<string, unknown> = {}
     for (const value of values as ReadonlyArray<Record<string, unknown>>) {
       for (const [k, v] of Object.entries(value)) {

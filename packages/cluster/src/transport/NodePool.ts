@@ -1,4 +1,4 @@
-import { ConnectionError } from "@effect-redis/client"
+import { ConnectionError, DedicatedConnections } from "@effect-redis/client"
 import { Context, Deferred, type Duration, Effect, Exit, Layer, Scope } from "effect"
 import { formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import { type ConnectFailure, ClusterTransport, type NodeTransport } from "./ClusterTransport.ts"
@@ -26,7 +26,21 @@ export interface NodePoolService {
   readonly onConnectionLost: (listener: (address: string, reason: string) => void) => void
   /** Addresses with an open connection. */
   readonly addresses: () => ReadonlyArray<string>
+  /**
+   * A connection to `node` for one blocking command (BLPOP, XREAD BLOCK...), so it never stalls the node's shared
+   * connection: an idle one from an earlier blocking command, or a new one. Give it back with `release`.
+   */
+  readonly lease: (node: NodeAddressParts) => Effect.Effect<NodeTransport, ConnectFailure>
+  /**
+   * Gives back a leased connection. `reusable` only when its reply arrived (nothing is blocked on it): it then
+   * waits, idle, for the next blocking command; otherwise it is closed at once, which also makes the server
+   * drop a command still blocked on it (an interrupted BLPOP must not pop an element nobody will receive).
+   */
+  readonly release: (conn: NodeTransport, reusable: boolean) => void
 }
+
+/** Idle dedicated connections kept per node for the next blocking commands; more are closed. */
+const MAX_IDLE_DEDICATED = 4
 
 const addressOf = (node: NodeAddressParts): string => formatAddress(node.host, node.port)
 
@@ -46,6 +60,7 @@ export class NodePool extends Context.Service<NodePool, NodePoolService>()("@eff
       const opening = new Map<string, Deferred.Deferred<NodeTransport, ConnectFailure>>()
       const retired = new Set<NodeTransport>()
       const lostListeners: Array<(address: string, reason: string) => void> = []
+      const dedicated = new DedicatedConnections<NodeTransport>(MAX_IDLE_DEDICATED)
       let closed = false
 
       const register = (address: string, conn: NodeTransport): void => {
@@ -97,6 +112,8 @@ export class NodePool extends Context.Service<NodePool, NodePoolService>()("@eff
       yield* Effect.addFinalizer(() =>
         Effect.suspend(() => {
           closed = true
+          // Dedicated connections may hold a command blocked forever: close them without waiting.
+          dedicated.closeAll()
           // Connections retired by `retain` may still be draining: wait for them too (closing twice is harmless).
           const all = [...open.values(), ...retired]
           open.clear()
@@ -122,12 +139,20 @@ export class NodePool extends Context.Service<NodePool, NodePoolService>()("@eff
             // Closing waits for replies in flight: start it now, in the background, so a refresh never waits on
             // it. A connection still draining when the pool closes is closed by the finalizer.
             for (const conn of leaving) Effect.runFork(closeConn(conn))
+            dedicated.retain(addresses)
             return Effect.void
           }),
         onConnectionLost: (listener) => {
           lostListeners.push(listener)
         },
-        addresses: () => [...open.keys()]
+        addresses: () => [...open.keys()],
+        lease: (node) =>
+          dedicated.lease(
+            addressOf(node),
+            transport.connect(node, { readOnly }),
+            () => new ConnectionError({ address: addressOf(node), reason: "the cluster client is closed", written: false })
+          ),
+        release: (conn, reusable) => dedicated.release(conn, reusable)
       })
     })
   }
