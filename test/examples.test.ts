@@ -28,6 +28,16 @@ describe("examples", () => {
       assert.include(stdout, "pipeline -> ada, 43, 2 of 3 keys exist")
       assert.include(stdout, "INCR profile -> ReplyError WRONGTYPE")
     }
+    if (file === "leaderboard.ts") {
+      assert.include(stdout, "week: 5 players; top 3 -> barbara=Infinity, grace=90, alan=74")
+      assert.include(stdout, "grace is #2; nobody has no score")
+      assert.include(stdout, "every day: []; Monday or Tuesday: [alan, linus, ada, grace]")
+    }
+    if (file === "job-queue.ts") {
+      assert.include(stdout, "w1 processed: resize, encode, notify")
+      assert.include(stdout, "pending before the janitor: 1; janitor claimed: report")
+      assert.include(stdout, "pending after: 0")
+    }
     if (file === "failover.ts") {
       assert.include(stdout, "other errors seen by the writers: 0")
       assert.include(stdout, "(plus at most the unknown ones): 200 of 200")
