@@ -4,9 +4,9 @@
  * command timeout, and an interrupted one is dropped by the server instead of popping an element nobody receives.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Redis, type RedisClient, RedisNode } from "@effect-redis/client"
+import { Redis, RedisClient, RedisNode } from "@effect-redis/client"
 import { keySlot, RedisCluster } from "@effect-redis/cluster"
-import { Duration, Effect, Fiber, type Layer, Option } from "effect"
+import { Duration, Effect, Fiber, type Layer, Option, Result } from "effect"
 import { inject } from "vitest"
 
 const prefix = `blocking:${process.pid}:${Date.now()}`
@@ -80,6 +80,22 @@ describe.each(targets)("blocking commands on a %s", (name, layerWith, connection
       assert.strictEqual(yield* Redis.llen(k("reuse")), 4)
     }).pipe(Effect.provide(layer)))
 
+  it.live("untyped Redis.call of a blocking command and a blocking command in a pipeline get dedicated connections too", () =>
+    Effect.gen(function*() {
+      const viaCall = yield* Effect.forkChild(Redis.call(["BLPOP", k("call"), 2]))
+      const viaPipeline = yield* Effect.forkChild(RedisClient.pipelineResults([Redis.blpop(k("pipe"), 2), Redis.get(k("other:1"))]))
+      yield* Effect.sleep("100 millis")
+      const started = Date.now()
+      yield* Redis.set(k("other:1"), "one")
+      assert.isBelow(Date.now() - started, 1_000)
+      yield* Redis.rpush(k("call"), "c")
+      yield* Redis.rpush(k("pipe"), "p")
+      assert.deepStrictEqual(yield* Fiber.join(viaCall), [k("call"), "c"])
+      const [popped, other] = yield* Fiber.join(viaPipeline)
+      assert.deepStrictEqual(popped, Result.succeed(Option.some({ key: k("pipe"), element: "p" })))
+      assert.isTrue(Result.isSuccess(other))
+    }).pipe(Effect.provide(layerWith({ commandTimeout: "1 second" }))))
+
   it.live("concurrent blocking calls each get a connection and are all served", () =>
     Effect.gen(function*() {
       const waiters = yield* Effect.forkChild(
@@ -106,6 +122,16 @@ it.live("closing the client ends a command blocked forever with a ConnectionErro
     )
     assert.isTrue(exit._tag === "Failure")
   }))
+
+it.live("ensureReplication covers a blocking write: WAIT runs on the dedicated connection that made it", () =>
+  Effect.gen(function*() {
+    const [source, destination] = [`${prefix}:repl:{r}src`, `${prefix}:repl:{r}dst`]
+    yield* Redis.rpush(source, "job")
+    const moved = yield* RedisCluster.ensureReplication({ replicas: 1, timeout: "2 seconds" })(
+      Redis.blmove(source, destination, "LEFT", "RIGHT", 1)
+    )
+    assert.deepStrictEqual(moved, Option.some("job"))
+  }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: inject("clusterNodes") }))))
 
 it.live("WAIT stays on the shared connection (it counts that connection's writes) with its deadline extended by its timeout", () =>
   Effect.gen(function*() {

@@ -124,6 +124,9 @@ describe("untyped calls on a cluster are routed by the catalog", () => {
       assert.strictEqual(yield* Redis.call(["DBSIZE"]), total)
       assert.strictEqual(yield* Redis.call(["ZUNIONSTORE", `{${prefix}}d`, 2, `{${prefix}}a`, `{${prefix}}b`]), 0)
       assert.strictEqual(yield* Redis.call(["DEL", ...keys]), keys.length)
+      // SCRIPT EXISTS asks every primary; untyped replies stay 1/0.
+      const sha = yield* Redis.scriptLoad("return 'catalog'")
+      assert.deepStrictEqual(yield* Redis.call(["SCRIPT", "EXISTS", sha, "0".repeat(40)]), [1, 0])
       // Unsupported commands fail before anything is sent.
       const error = yield* Effect.flip(Redis.call(["SWAPDB", 0, 1]))
       assert.strictEqual(error._tag, "UnsupportedInClusterError")

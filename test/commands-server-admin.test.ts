@@ -143,16 +143,16 @@ describe.each([2, 3] as const)("server admin commands over RESP%s", (protocol) =
   it.live("CLIENT UNBLOCK [ERROR] a blocked client; CLIENT KILL by filters and by address", () =>
     withServer({}, (server) =>
       Effect.gen(function*() {
-        const blocked = yield* connect(server)
-        const blockedId = yield* on(blocked, Redis.clientId())
-        const isBlocked = Effect.map(Redis.clientList({ ids: [blockedId] }), ([client]) => client?.flags.includes("b") === true)
-        // BLPOP through Redis.call (not a blocking builder) blocks that client's own shared connection.
-        const timesOut = yield* Effect.forkChild(on(blocked, Redis.call(["BLPOP", "no-such-list", "0"])))
-        yield* until(isBlocked, (b) => b)
+        const blocked = yield* connect(server, { clientName: "blocked" })
+        // Blocking builders run on a dedicated connection of the client: find it by its name and its blocked flag.
+        const blockedConnection = Effect.map(Redis.clientList(), (clients) => clients.find((c) => c.name === "blocked" && c.flags.includes("b")))
+        const timesOut = yield* Effect.forkChild(on(blocked, Redis.blpop("no-such-list", 0)))
+        const blockedId = (yield* until(blockedConnection, (c) => c !== undefined))!.id
         assert.isTrue(yield* Redis.clientUnblock(blockedId))
-        assert.isNull(yield* Fiber.join(timesOut))
-        const fails = yield* Effect.forkChild(on(blocked, Redis.call(["BLPOP", "no-such-list", "0"])))
-        yield* until(isBlocked, (b) => b)
+        assert.deepStrictEqual(yield* Fiber.join(timesOut), Option.none())
+        // The dedicated connection went back to the client's idle ones and is leased again.
+        const fails = yield* Effect.forkChild(on(blocked, Redis.blpop("no-such-list", 0)))
+        assert.strictEqual((yield* until(blockedConnection, (c) => c !== undefined))!.id, blockedId)
         assert.isTrue(yield* Redis.clientUnblock(blockedId, { error: true }))
         const error = yield* Effect.flip(Fiber.join(fails))
         assert.strictEqual(error._tag, "ReplyError")

@@ -103,17 +103,22 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
       })
     )
 
+    const pipelineShared = (commands: ReadonlyArray<Command<any>>) => {
+      const conn = current
+      const run = (c: NodeConnection) => pipelineOnConnection(c, commands)
+      return conn.isReady ? run(conn) : Effect.flatMap(connection, run).pipe(
+        Effect.catch((error) => Effect.succeed(commands.map(() => Result.fail(error))))
+      )
+    }
+
     return RedisClient.of({
       run: (command) => {
-        const blocking = command.spec.blockingTimeout
-        if (blocking !== undefined) {
-          const blockMs = blocking(command.args)
-          if (blockMs !== undefined && command.invalid === undefined) {
-            if (!hasFlag(command.spec.flags, CommandFlags.connectionState)) return runBlocking(command, blockMs)
-            // WAIT: bound to the shared connection's writes; only its deadline grows.
-            return Effect.flatMap(connection, (c) =>
-              runOnConnection(c, command, retryOnce, blockMs === 0 ? Infinity : c.commandTimeoutMs + blockMs))
-          }
+        const blockMs = blockTimeOf(command)
+        if (blockMs !== undefined) {
+          if (!hasFlag(command.spec.flags, CommandFlags.connectionState)) return runBlocking(command, blockMs)
+          // WAIT: bound to the shared connection's writes; only its deadline grows.
+          return Effect.flatMap(connection, (c) =>
+            runOnConnection(c, command, retryOnce, blockMs === 0 ? Infinity : c.commandTimeoutMs + blockMs))
         }
         const conn = current
         return conn.isReady
@@ -121,14 +126,30 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
           : Effect.flatMap(connection, (c) => runOnConnection(c, command, retryOnce))
       },
       pipelineResults: (commands) => {
-        const conn = current
-        const run = (c: NodeConnection) => pipelineOnConnection(c, commands)
-        return (conn.isReady ? run(conn) : Effect.flatMap(connection, run).pipe(
-          Effect.catch((error) => Effect.succeed(commands.map(() => Result.fail(error))))
-        )) as never
+        const dedicated = commands.map((command) =>
+          blockTimeOf(command) !== undefined && !hasFlag(command.spec.flags, CommandFlags.connectionState))
+        if (!dedicated.includes(true)) return pipelineShared(commands) as never
+        // Blocking commands each wait on a connection of their own, alongside the pipeline of the others.
+        const shared = commands.filter((_, i) => !dedicated[i])
+        const blocking = commands.filter((_, i) => dedicated[i])
+        return Effect.zipWith(
+          pipelineShared(shared),
+          Effect.forEach(blocking, (command) => Effect.result(runBlocking(command, blockTimeOf(command)!)), { concurrency: "unbounded" }),
+          (sharedResults, blockingResults) => {
+            let s = 0, b = 0
+            return dedicated.map((isBlocking) => (isBlocking ? blockingResults[b++] : sharedResults[s++])) as never
+          },
+          { concurrent: true }
+        )
       }
     })
   })
+
+/** A command's block time in ms when this call blocks (BLPOP, XREAD BLOCK...), else undefined. */
+const blockTimeOf = (command: Command<unknown>): number | undefined => {
+  const blocking = command.spec.blockingTimeout
+  return blocking === undefined || command.invalid !== undefined ? undefined : blocking(command.args)
+}
 
 /** Whether a command's outcome came from a reply (so nothing is left blocked on its connection). */
 const replyArrived = (exit: Exit.Exit<unknown, RedisError>): boolean => {

@@ -261,15 +261,16 @@ describe("standalone client lifecycle", () => {
       const k = `${prefix}:inflight`
       const id = yield* Redis.call(["CLIENT", "ID"])
       const admin = yield* NodeConnection.connect(server)
-      // BLPOP holds the connection; a write queued behind it is written but unanswered when the connection dies.
+      // WAIT (no replicas: it waits its whole timeout) holds the shared connection; a write queued behind it is
+      // written but unanswered when the connection dies.
       const fiber = yield* Effect.forkChild(Effect.all([
-        Effect.exit(Redis.call(["BLPOP", `${k}:list`, "5"])),
+        Effect.exit(Redis.call(["WAIT", 1, 5000])),
         Effect.exit(Redis.incr(k))
       ], { concurrency: "unbounded" }))
       yield* Effect.sleep("100 millis")
       yield* admin.request(["CLIENT", "KILL", "ID", String(id)])
-      const [blpop, incr] = yield* Fiber.join(fiber)
-      assert.isTrue(Exit.isFailure(blpop))
+      const [wait, incr] = yield* Fiber.join(fiber)
+      assert.isTrue(Exit.isFailure(wait))
       assert.isTrue(Exit.isFailure(incr))
       if (Exit.isFailure(incr)) assert.match(String(incr.cause), /INCR, written/)
       // The server never executed the INCR (it sat behind the blocked BLPOP) and the client did not replay it.
@@ -282,13 +283,14 @@ describe("standalone client lifecycle", () => {
     Effect.gen(function*() {
       const fiber = yield* Effect.scoped(Effect.gen(function*() {
         const client = yield* RedisNode.make(server)
-        // BLPOP with a 0.3 s timeout answers nil after 0.3 s: a reply still in flight when the scope closes.
-        const inFlight = yield* Effect.forkDetach(client.run(Redis.call(["BLPOP", `${prefix}:close`, "0.3"])))
+        // WAIT 1 300 (no replicas) answers 0 after 0.3 s on the shared connection: a reply still in flight when
+        // the scope closes.
+        const inFlight = yield* Effect.forkDetach(client.run(Redis.call(["WAIT", 1, 300])))
         yield* Effect.sleep("20 millis")
         return inFlight
       }))
       // The scope has closed; the graceful close waited for the reply instead of failing it.
       const exit = yield* Fiber.await(fiber)
-      assert.deepStrictEqual(exit, Exit.succeed(null))
+      assert.deepStrictEqual(exit, Exit.succeed(0))
     }).pipe(Effect.runPromise))
 })

@@ -156,8 +156,11 @@ const makeServices = (options: RedisClusterOptions) =>
     const ensureReplication = (replication: ReplicationOptions) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.suspend(() => {
         const written = new Set<NodeTransport>()
-        const onWrite = (conn: NodeTransport) => {
+        // Dedicated connections of blocking writes (BLMOVE...) are held until their WAIT has run.
+        const held: Array<() => void> = []
+        const onWrite = (conn: NodeTransport, release?: () => void) => {
           written.add(conn)
+          if (release !== undefined) held.push(release)
         }
         const tracking = RedisClient.of({
           run: (command) => executor.run(command, onWrite),
@@ -177,8 +180,13 @@ const makeServices = (options: RedisClusterOptions) =>
                 : Effect.fail(new ReplicationError({ address: conn.address, required: replication.replicas, acknowledged, reason: typeof reply === "number" ? "WAIT timed out" : String(reply) }))
             }
           )
-        return Effect.flatMap(Effect.provideService(effect, RedisClient, tracking), (value) =>
-          Effect.as(Effect.forEach([...written], waitFor, { concurrency: "unbounded", discard: true }), value))
+        return Effect.ensuring(
+          Effect.flatMap(Effect.provideService(effect, RedisClient, tracking), (value) =>
+            Effect.as(Effect.forEach([...written], waitFor, { concurrency: "unbounded", discard: true }), value)),
+          Effect.sync(() => {
+            for (const release of held.splice(0)) release()
+          })
+        )
       })
 
     const onNodes = <A>(selection: NodeSelection, command: Command<A>) =>

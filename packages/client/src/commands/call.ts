@@ -1,7 +1,8 @@
 import type { RespArg, RespValue } from "@effect-redis/resp"
 import type { Schema } from "effect"
 import { catalogEntryOfArgs, catalogKeyPositions, isReadonlyEntry } from "../catalog/CommandCatalog.ts"
-import { type Command, type CommandSpec, makeCommand, makeSpec } from "../Command.ts"
+import { allDefinedSpecs, type Command, type CommandSpec, makeCommand, makeSpec } from "../Command.ts"
+import type { CatalogEntry } from "../catalog/CatalogEntry.ts"
 import { ClusterPolicy } from "../ClusterPolicy.ts"
 import { CommandFlags } from "../CommandFlags.ts"
 import { noKeys } from "../KeyPositions.ts"
@@ -31,11 +32,23 @@ const rawSpec = makeSpec({ name: "CALL", keys: noKeys, reply: Replies.raw, polic
 const CONNECTION_STATE = new Set([
   "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR",
   "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "AUTH", "HELLO", "RESET", "QUIT", "CLIENT TRACKING",
-  "CLIENT SETNAME", "CLIENT REPLY", "CLIENT CACHING", "CLIENT NO-EVICT", "READONLY", "READWRITE", "ASKING", "SCRIPT DEBUG"
+  "CLIENT SETNAME", "CLIENT REPLY", "CLIENT CACHING", "READONLY", "READWRITE", "ASKING", "SCRIPT DEBUG",
+  // The replication protocol: the connection would become a replication stream.
+  "SYNC", "PSYNC", "REPLCONF"
 ])
 
 // One spec per catalog command (raw reply), built on first use: routing an untyped call costs a map lookup.
 const catalogSpecs = new Map<string, CommandSpec<RespValue>>()
+
+/**
+ * What an untyped call of a blocking command needs to run like its typed builder (on a dedicated connection, with
+ * its block time added to the deadline): the builder's `blockingTimeout` and its connection-state flag (WAIT).
+ */
+const blockingOf = (entry: CatalogEntry | undefined): Pick<CommandSpec<unknown>, "blockingTimeout"> & { readonly flags: number } => {
+  if (entry === undefined || !entry.flags.includes("blocking")) return { blockingTimeout: undefined, flags: 0 }
+  const typed = allDefinedSpecs().find((spec) => spec.name === entry.name && spec.blockingTimeout !== undefined)
+  return { blockingTimeout: typed?.blockingTimeout, flags: (typed?.flags ?? 0) & CommandFlags.connectionState }
+}
 
 const isReply = <A>(u: Schema.Codec<A, unknown> | Reply<A>): u is Reply<A> =>
   typeof (u as Reply<A>).decode === "function" && "binary" in u
@@ -68,11 +81,13 @@ export function call<A>(args: ReadonlyArray<RespArg>, options?: CallOptions<A>):
     if (entry === undefined) return makeCommand({ ...rawSpec, name }, args)
     let spec = catalogSpecs.get(entry.name)
     if (spec === undefined) {
+      const blocking = blockingOf(entry)
       spec = makeSpec({
         name: entry.name,
-        flags: isReadonlyEntry(entry) ? CommandFlags.readonly : CommandFlags.none,
+        flags: (isReadonlyEntry(entry) ? CommandFlags.readonly : CommandFlags.none) | blocking.flags,
         keys: entry.keySpecs.length > 0 ? catalogKeyPositions(entry) : noKeys,
-        reply: Replies.raw
+        reply: Replies.raw,
+        blockingTimeout: blocking.blockingTimeout
       })
       catalogSpecs.set(entry.name, spec)
     }
@@ -84,9 +99,11 @@ export function call<A>(args: ReadonlyArray<RespArg>, options?: CallOptions<A>):
     ? (keys.length === 0 ? noKeys : () => keys)
     : entry !== undefined && entry.keySpecs.length > 0 ? catalogKeyPositions(entry) : noKeys
   const readonly = options.readonly ?? (entry !== undefined && isReadonlyEntry(entry))
+  const blocking = blockingOf(entry)
   const spec = makeSpec<A | RespValue>({
     name: entry?.name ?? name,
-    flags: readonly ? CommandFlags.readonly : CommandFlags.none,
+    flags: (readonly ? CommandFlags.readonly : CommandFlags.none) | blocking.flags,
+    blockingTimeout: blocking.blockingTimeout,
     keys: keyPositions,
     reply: reply as Reply<A | RespValue>,
     policy: keyPositions === noKeys && keys !== undefined ? ClusterPolicy.anyNode : undefined

@@ -37,8 +37,12 @@ export interface RequestContext {
 /** Where a request is sent: by its slot (following the slot map), or to one node whatever the slot map says. */
 export type RequestTarget = { readonly slot: number } | { readonly node: NodeAddressParts }
 
-/** Called with the connection a command succeeded on, when it was not read-only (for `ensureReplication`). */
-export type WriteListener = (conn: NodeTransport) => void
+/**
+ * Called with the connection a command succeeded on, when it was not read-only (for `ensureReplication`). For a
+ * blocking command's dedicated connection, `release` is given: the listener holds the connection (so WAIT can be
+ * sent on it, where the write was made) and must call `release` when done with it.
+ */
+export type WriteListener = (conn: NodeTransport, release?: () => void) => void
 
 /** Sends the ASKING that precedes a command after an ASK redirect; its reply is not needed. */
 const askingWaiter = (deadline: number, timeoutMs: number): ReplyWaiter => ({
@@ -65,7 +69,8 @@ const askingWaiter = (deadline: number, timeoutMs: number): ReplyWaiter => ({
  */
 export class ClusterRequest<A> implements ReplyWaiter {
   readonly cmd: Command<A>
-  readonly deadline: number
+  /** When the command's time is up. Blocking commands get a fresh one per attempt (see {@link sendDedicated}). */
+  deadline: number
   readonly timeoutMs: number
   private readonly ctx: RequestContext
   private readonly target: RequestTarget
@@ -147,12 +152,23 @@ export class ClusterRequest<A> implements ReplyWaiter {
   }
 
   onReply(raw: RespValue): void {
-    if (this.leased !== undefined) this.releaseLease(true)
+    const leased = this.leased
     if (!isRespErrorReply(raw)) {
-      if (this.onWrite !== undefined && !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) this.onWrite(this.sentTo!)
+      if (this.onWrite !== undefined && !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) {
+        if (leased === undefined) {
+          this.onWrite(this.sentTo!)
+        } else {
+          // The listener keeps the dedicated connection until its WAIT has run there.
+          this.leased = undefined
+          this.onWrite(leased, () => this.ctx.pool.release(leased, true))
+        }
+      } else if (leased !== undefined) {
+        this.releaseLease(true)
+      }
       this.complete(decodeReply(this.cmd, raw))
       return
     }
+    if (leased !== undefined) this.releaseLease(true)
     switch (raw.code) {
       case "MOVED":
       case "ASK":
@@ -180,6 +196,8 @@ export class ClusterRequest<A> implements ReplyWaiter {
 
   onFailure(error: ConnectionFailure): void {
     if (this.leased !== undefined) this.releaseLease(false)
+    // A cancelled request's dedicated connection was closed on purpose: nobody waits, and nothing is wrong with the node.
+    if (this.cancelled) return
     if (error._tag === "ProtocolError") return this.complete(Exit.fail(error))
     // A lost connection, or a node that does not answer in time (a host gone without a reset): ask for a fresh
     // picture either way, the cluster may be failing over.
@@ -222,6 +240,9 @@ export class ClusterRequest<A> implements ReplyWaiter {
    * through Effect. The lease is recorded in the same uninterruptible step, so an interruption never loses it.
    */
   private sendDedicated(node: NodeAddressParts & { readonly address: string }): void {
+    // Each attempt may block for the whole block time again (a MOVED after a failover resends the full command),
+    // so each gets its own deadline: otherwise a resent BLPOP could be cut short, closed, and lose an element.
+    if (this.timeoutMs !== Infinity) this.deadline = Date.now() + this.timeoutMs
     const lease = Effect.uninterruptibleMask((restore) =>
       Effect.tap(restore(this.ctx.pool.lease(node)), (conn) => Effect.sync(() => {
         this.leased = conn

@@ -111,18 +111,25 @@ export const MergeRules = {
     return Result.succeed(out)
   }) as Merge<unknown>,
 
-  /** Logical AND per position of boolean arrays (SCRIPT EXISTS: a script exists only if every node has it). */
+  /**
+   * Logical AND per position of boolean arrays (SCRIPT EXISTS: a script exists only if every node has it). Untyped
+   * replies carry 1/0 integers: those are combined the same way and stay 1/0.
+   */
   and: ((command, parts) => {
     const failed = firstFailure(parts)
     if (failed !== undefined) return failed
-    const values = valuesOf(parts) as ReadonlyArray<ReadonlyArray<boolean>>
+    const values = valuesOf(parts) as ReadonlyArray<ReadonlyArray<boolean | number>>
     if (values.length === 0) return Result.succeed([])
     const length = values[0]!.length
     if (values.some((value) => !Array.isArray(value) || value.length !== length)) {
       return Result.fail(new DecodeError({ command, reason: "per-position AND needs arrays of the same length from every node", reply: null }))
     }
-    return Result.succeed(Array.from({ length }, (_, i) => values.every((value) => value[i] === true)))
-  }) as Merge<unknown, Array<boolean>>,
+    const numeric = typeof values[0]![0] === "number"
+    return Result.succeed(Array.from({ length }, (_, i) => {
+      const all = values.every((value) => value[i] === true || value[i] === 1)
+      return numeric ? (all ? 1 : 0) : all
+    }))
+  }) as Merge<unknown, Array<boolean | number>>,
 
   /** The first part that succeeded, in part order; the first failure when none did (SCRIPT KILL). */
   firstSuccess: ((command, parts) => {

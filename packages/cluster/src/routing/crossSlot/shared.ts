@@ -10,7 +10,7 @@ import {
   noKeys,
   type RedisError,
   ReplyError,
-  specOf
+  makeSpec
 } from "@effect-redis/client"
 import type { RespArg, RespValue } from "@effect-redis/resp"
 import { Effect, Result, Schema } from "effect"
@@ -85,7 +85,7 @@ const subSpec = (name: string, kind: keyof typeof flagsOf): CommandSpec<RespValu
   const id = `${name} ${kind}`
   let spec = specs.get(id)
   if (spec === undefined) {
-    spec = specOf({
+    spec = makeSpec({
       name,
       flags: flagsOf[kind],
       keys: KEYS[name] ?? firstKey,
