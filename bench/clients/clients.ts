@@ -5,9 +5,11 @@
  */
 import { Redis, RedisClient, RedisNode } from "@effect-redis/client"
 import { RedisCluster } from "@effect-redis/cluster"
-import { Effect, ManagedRuntime } from "effect"
+import { ManagedRuntime } from "effect"
 import { Cluster as IORedisCluster, Redis as IORedis } from "ioredis"
+import { createRequire } from "node:module"
 import { createClient, createCluster } from "redis"
+import { loadGlide } from "./glide.ts"
 
 /** What the workload needs from a client. */
 export interface BenchClient {
@@ -18,6 +20,12 @@ export interface BenchClient {
    * pipeline API cannot (ioredis and node-redis route a whole pipeline to one node), 100 concurrent commands.
    */
   readonly pipeline: (keys: ReadonlyArray<string>, value: string) => Promise<unknown>
+  /**
+   * MGET of `keys`, values in key order (each client's own form: string or null, `Option` for ours). On a cluster
+   * the keys span many slots: effect-redis, node-redis and glide split the MGET by slot themselves; for ioredis
+   * the bench does it (see `mgetBySlot`).
+   */
+  readonly mget: (keys: Array<string>) => Promise<ReadonlyArray<unknown>>
   readonly close: () => Promise<unknown>
 }
 
@@ -29,6 +37,7 @@ const effectRedis = async (port: number): Promise<BenchClient> => {
     get: (key) => runtime.runPromise(Redis.get(key)),
     pipeline: (keys, value) =>
       runtime.runPromise(RedisClient.pipeline([...keys.map((k) => Redis.set(k, value)), ...keys.map((k) => Redis.get(k))])),
+    mget: (keys) => runtime.runPromise(Redis.mget(keys)),
     close: () => runtime.dispose()
   }
 }
@@ -45,6 +54,7 @@ const ioredis = (autoPipelining: boolean) => async (port: number): Promise<Bench
       for (const k of keys) p.get(k)
       return p.exec()
     },
+    mget: (keys) => client.mget(keys),
     close: () => client.quit()
   }
 }
@@ -61,6 +71,7 @@ const nodeRedis = async (port: number): Promise<BenchClient> => {
       for (const k of keys) m.get(k)
       return m.execAsPipeline()
     },
+    mget: (keys) => client.mGet(keys),
     close: () => client.close()
   }
 }
@@ -89,8 +100,37 @@ const effectRedisCluster = async (startupNodes: ReadonlyArray<NodeAddress>): Pro
     // One pipeline across nodes: each node gets its share in one write, replies come back in command order.
     pipeline: (keys, value) =>
       runtime.runPromise(RedisClient.pipelineResults([...keys.map((k) => Redis.set(k, value)), ...keys.map((k) => Redis.get(k))])),
+    // RedisCluster splits a cross-slot MGET by slot, sends the parts at once and puts the values back in key order.
+    mget: (keys) => runtime.runPromise(Redis.mget(keys)),
     close: () => runtime.dispose()
   }
+}
+
+/** The CRC16 slot function ioredis itself uses (`cluster-key-slot`, one of its dependencies). */
+const calculateSlot = createRequire(import.meta.resolve("ioredis"))("cluster-key-slot") as (key: string) => number
+
+/**
+ * What ioredis users do for an MGET across slots, since `Cluster#mget` sends it whole to the first key's node and
+ * the server answers CROSSSLOT: group the keys by slot, one MGET per slot concurrently (with auto-pipelining,
+ * ioredis batches each node's MGETs into one write), values put back in key order.
+ */
+const mgetBySlot = async (client: IORedisCluster, keys: Array<string>): Promise<Array<string | null>> => {
+  const groups = new Map<number, Array<number>>()
+  for (let i = 0; i < keys.length; i++) {
+    const slot = calculateSlot(keys[i]!)
+    const group = groups.get(slot)
+    if (group === undefined) groups.set(slot, [i])
+    else group.push(i)
+  }
+  if (groups.size === 1) return client.mget(keys)
+  const positions = [...groups.values()]
+  const replies = await Promise.all(positions.map((group) => client.mget(group.map((i) => keys[i]!))))
+  const out = new Array<string | null>(keys.length)
+  for (let g = 0; g < positions.length; g++) {
+    const group = positions[g]!, reply = replies[g]!
+    for (let j = 0; j < group.length; j++) out[group[j]!] = reply[j]!
+  }
+  return out
 }
 
 const ioredisCluster = (autoPipelining: boolean) => async (startupNodes: ReadonlyArray<NodeAddress>): Promise<BenchClient> => {
@@ -102,6 +142,7 @@ const ioredisCluster = (autoPipelining: boolean) => async (startupNodes: Readonl
     // `cluster.pipeline()` rejects keys served by different nodes ("All keys in the pipeline should belong to the
     // same slots allocation group"): 100 concurrent commands instead, which auto-pipelining batches per node.
     pipeline: (keys, value) => Promise.all([...keys.map((k) => client.set(k, value)), ...keys.map((k) => client.get(k))]),
+    mget: (keys) => mgetBySlot(client, keys),
     close: () => client.quit()
   }
 }
@@ -115,14 +156,43 @@ const nodeRedisCluster = async (startupNodes: ReadonlyArray<NodeAddress>): Promi
     // `cluster.multi()` sends everything to the node of the first key: 100 concurrent commands instead, which
     // node-redis writes per node in one tick.
     pipeline: (keys, value) => Promise.all([...keys.map((k) => client.set(k, value)), ...keys.map((k) => client.get(k))]),
+    // node-redis (6.x) splits a cross-slot MGET by slot itself (its `multi_shard` request policy) and merges the
+    // replies in key order.
+    mget: (keys) => client.mGet(keys),
     close: () => client.close()
   }
 }
 
-/** Every cluster client by the name the runner uses (the same names as `clients`). */
+/**
+ * valkey-glide's `GlideClusterClient` (installed on demand, see glide.ts). Its Rust core splits a cross-slot MGET
+ * by slot and a non-atomic `ClusterBatch` by node; commands run on the core's own threads, whose CPU time counts
+ * in the process's CPU like every client's.
+ */
+const glideCluster = async (startupNodes: ReadonlyArray<NodeAddress>): Promise<BenchClient> => {
+  const glide = await loadGlide()
+  const client = await glide.GlideClusterClient.createClient({
+    addresses: startupNodes.map((n) => ({ host: n.host, port: n.port })),
+    requestTimeout: 5000
+  })
+  return {
+    set: (key, value) => client.set(key, value),
+    get: (key) => client.get(key),
+    pipeline: (keys, value) => {
+      const batch = new glide.ClusterBatch(false)
+      for (const k of keys) batch.set(k, value)
+      for (const k of keys) batch.get(k)
+      return client.exec(batch, true)
+    },
+    mget: (keys) => client.mget(keys),
+    close: async () => client.close()
+  }
+}
+
+/** Every cluster client by the name the runner uses (the same names as `clients`, plus `glide`). */
 export const clusterClients = {
   "effect-redis": effectRedisCluster,
   "ioredis": ioredisCluster(false),
   "ioredis-auto": ioredisCluster(true),
-  "node-redis": nodeRedisCluster
+  "node-redis": nodeRedisCluster,
+  "glide": glideCluster
 } as const

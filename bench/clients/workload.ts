@@ -5,15 +5,22 @@
  * (`127.0.0.1:7000,127.0.0.1:7001`). Prints one JSON line: { ops, seconds, cpuMicros, p50Micros }.
  *
  * Workloads: "get-set" alternates SET and GET; "pipeline" sends batches of 100 (50 SET + 50 GET) through the
- * client's pipeline API. Every client runs the same keys, values and counts. Standalone: one key per worker.
- * Cluster: each worker walks through 10,000 keys (SET then GET of each), so commands spread over all slots and
- * nodes; pipeline keys (`bench:<worker>:<i>`) span every node too.
+ * client's pipeline API; "mget-100" sends one MGET of 100 keys per operation (see mget.ts: on a cluster the keys
+ * of each MGET span about 100 slots on every primary), after writing the 1,000 keys it reads. Every client runs
+ * the same keys, values and counts. Standalone: one key per worker. Cluster: each worker walks through 10,000 keys
+ * (SET then GET of each), so commands spread over all slots and nodes; pipeline keys (`bench:<worker>:<i>`) span
+ * every node too. An operation is one command, except for "mget-100", where it is one MGET (100 keys).
+ *
+ * MGET replies are checked: during the warm-up every reply must hold exactly the 100 expected values (so a client
+ * that fails or answers wrongly cannot be measured), during the measurement every reply must have 100 values, and
+ * after it each batch is read and checked once more.
  */
 import { Redis, RedisClient, RedisNode } from "@effect-redis/client"
 import { RedisCluster } from "@effect-redis/cluster"
 import { Effect, ManagedRuntime, Option } from "effect"
 import { performance } from "node:perf_hooks"
 import { type BenchClient, clients, clusterClients, type NodeAddress } from "./clients.ts"
+import { checkMgetReply, MGET_BATCH, mgetBatches, mgetKeys, mgetValue } from "./mget.ts"
 
 const [clientName, workload, concurrencyText, target, secondsText] = process.argv.slice(2)
 const concurrency = Number(concurrencyText)
@@ -41,12 +48,30 @@ const client: BenchClient | undefined = fibers
   ? await clusterClients[clientName as keyof typeof clusterClients](clusterNodes)
   : await clients[clientName as keyof typeof clients](port)
 
+/** Throws unless an MGET reply has 100 values (the cheap check done on every measured reply). */
+const checkLength = (reply: ReadonlyArray<unknown>) => {
+  if (reply.length !== MGET_BATCH) throw new Error(`${clientName}: MGET returned ${reply.length} values`)
+}
+
 const runFibersFor = (durationMs: number, record: boolean) =>
   Effect.gen(function*() {
     let ops = 0
     const latencies: Array<number> = []
     const deadline = performance.now() + durationMs
     const worker = Effect.fnUntraced(function*(id: number) {
+      if (workload === "mget-100") {
+        let b = id % mgetBatches.length
+        while (performance.now() < deadline) {
+          const started = record && concurrency === 1 ? performance.now() : 0
+          const reply = yield* Redis.mget(mgetBatches[b]!)
+          if (record) checkLength(reply)
+          else checkMgetReply(clientName!, b, reply)
+          if (started !== 0) latencies.push(performance.now() - started)
+          if (++b === mgetBatches.length) b = 0
+          ops++
+        }
+        return
+      }
       if (workload === "pipeline") {
         const keys = Array.from({ length: 50 }, (_, i) => `bench:${id}:${i}`)
         const batch = [...keys.map((k) => Redis.set(k, value)), ...keys.map((k) => Redis.get(k))]
@@ -99,6 +124,19 @@ const runFor = async (durationMs: number, record: boolean): Promise<{ ops: numbe
   const latencies: Array<number> = []
   const deadline = performance.now() + durationMs
   const worker = async (id: number) => {
+    if (workload === "mget-100") {
+      let b = id % mgetBatches.length
+      while (performance.now() < deadline) {
+        const started = record && concurrency === 1 ? performance.now() : 0
+        const reply = await c.mget(mgetBatches[b]!)
+        if (record) checkLength(reply)
+        else checkMgetReply(clientName!, b, reply)
+        if (started !== 0) latencies.push(performance.now() - started)
+        if (++b === mgetBatches.length) b = 0
+        ops++
+      }
+      return
+    }
     if (workload === "pipeline") {
       const keys = Array.from({ length: 50 }, (_, i) => `bench:${id}:${i}`)
       while (performance.now() < deadline) {
@@ -135,6 +173,15 @@ const runFor = async (durationMs: number, record: boolean): Promise<{ ops: numbe
   return { ops, latencies }
 }
 
+if (workload === "mget-100") {
+  // The 1,000 keys the MGETs read, written by this client (100 SETs at a time), before anything is timed.
+  for (let start = 0; start < mgetKeys.length; start += 100) {
+    const keys = mgetKeys.slice(start, start + 100)
+    if (fiberRuntime !== undefined) {
+      await fiberRuntime.runPromise(Effect.forEach(keys, (k, j) => Redis.set(k, mgetValue(start + j)), { concurrency: "unbounded", discard: true }))
+    } else await Promise.all(keys.map((k, j) => client!.set(k, mgetValue(start + j))))
+  }
+}
 await runFor(Math.min(1000, seconds * 300), false) // warm up the JIT and the connections
 const cpuBefore = process.cpuUsage()
 const started = performance.now()
@@ -142,10 +189,17 @@ const { ops, latencies } = await runFor(seconds * 1000, true)
 const elapsed = (performance.now() - started) / 1000
 const cpu = process.cpuUsage(cpuBefore)
 // Sanity check outside the measurement: the writes landed (on a cluster: on the node the reads go to).
-const checkKey = workload === "pipeline" ? "bench:0:49" : clusterNodes !== undefined ? clusterKeys[clusterKeyStart(0)]! : "bench:0"
+if (workload === "mget-100") {
+  for (let b = 0; b < mgetBatches.length; b++) {
+    const reply = fiberRuntime !== undefined ? await fiberRuntime.runPromise(Redis.mget(mgetBatches[b]!)) : await client!.mget(mgetBatches[b]!)
+    checkMgetReply(clientName!, b, reply)
+  }
+}
+const checkKey = workload === "mget-100" ? mgetKeys[0]! : workload === "pipeline" ? "bench:0:49" : clusterNodes !== undefined ? clusterKeys[clusterKeyStart(0)]! : "bench:0"
 const reply = fiberRuntime !== undefined ? await fiberRuntime.runPromise(Redis.get(checkKey)) : await client!.get(checkKey)
 const stored = Option.isOption(reply) ? Option.getOrUndefined(reply) : reply
-if (stored !== value) throw new Error(`${clientName}: GET ${checkKey} returned ${String(stored)} after the run`)
+const expected = workload === "mget-100" ? mgetValue(0) : value
+if (stored !== expected) throw new Error(`${clientName}: GET ${checkKey} returned ${String(stored)} after the run`)
 latencies.sort((a, b) => a - b)
 const p50 = latencies.length === 0 ? undefined : latencies[Math.floor(latencies.length / 2)]! * 1000
 console.log(JSON.stringify({ ops, seconds: elapsed, cpuMicros: cpu.user + cpu.system, p50Micros: p50 }))
