@@ -15,8 +15,9 @@ const slotOf = (arg: RespArg | undefined): number | undefined => {
 /**
  * Splits CLUSTER DELSLOTS (`slots`) or DELSLOTSRANGE (`ranges`: start-end pairs) among the primaries that own the
  * slots, one command line per owner; a range that crosses owners is cut at the boundaries. Slots no primary owns
- * go to the first primary, whose own error reply ("already unassigned") then reaches the caller. Returns the
- * reason when an argument is not a slot number.
+ * go to the first primary, whose own error reply ("already unassigned") then reaches the caller. The owners' shares
+ * run concurrently and are not atomic: when one fails, the others may have applied theirs. Returns the reason when
+ * an argument is not a slot number.
  */
 export const sharesByOwner = (
   snapshot: ClusterSnapshot,
