@@ -514,9 +514,13 @@ describe("stream command specs", () => {
     assert.isUndefined(ms(Redis.xread({ a: "$" }, { count: 3 })))
     assert.strictEqual(ms(Redis.xreadgroup("BLOCK", "BLOCK", { a: ">" }, { block: 150, noack: true })), 150)
     assert.isUndefined(ms(Redis.xreadgroup("BLOCK", "5", { BLOCK: ">" })))
-    const xread = Redis.xread({ a: "$" })
+    const xread = Redis.xread({ a: "0-0" })
     assert.isTrue(hasFlag(xread.spec.flags, CommandFlags.readonly | CommandFlags.blocking))
     assert.isFalse(hasFlag(xread.spec.flags, CommandFlags.write))
+    // From `$`: never replayed (a resend would skip what was added in between), so not readonly.
+    const latest = Redis.xread({ a: "$" })
+    assert.isFalse(hasFlag(latest.spec.flags, CommandFlags.readonly))
+    assert.isTrue(hasFlag(latest.spec.flags, CommandFlags.blocking))
     const xreadgroup = Redis.xreadgroup("g", "c", { a: ">" })
     assert.isTrue(hasFlag(xreadgroup.spec.flags, CommandFlags.write | CommandFlags.blocking))
     for (const command of [Redis.xrange("s", "-", "+"), Redis.xlen("s"), Redis.xinfoStream("s"), Redis.xpending("s", "g")] as ReadonlyArray<Command<unknown>>) {

@@ -488,6 +488,26 @@ describe("connection failures", () => {
       assert.strictEqual(transport.connectCount(ownerOf("k")), 2)
     }))
 
+  it.effect("XREAD from $ whose bytes were written is not sent again (a resend would skip entries); from an ID it is", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const transport = ScriptedTransport.make(() => (++calls === 1 ? ScriptedTransport.drop({ written: true }) : null))
+      yield* Effect.gen(function*() {
+        const latest = yield* Effect.forkChild(Effect.flip(Redis.xread({ s: "$" })))
+        yield* transport.settle
+        yield* TestClock.adjust("1 minute")
+        const error = expectTag(yield* Fiber.join(latest), "ConnectionError")
+        assert.isTrue(error.written)
+        assert.strictEqual(transport.sent({ command: "XREAD" }).length, 1)
+        calls = 0
+        const fromId = yield* Effect.forkChild(Redis.xread({ s: "0-0" }))
+        yield* transport.settle
+        yield* TestClock.adjust("50 millis")
+        assert.deepStrictEqual(yield* Fiber.join(fromId), Option.none())
+        assert.strictEqual(transport.sent({ command: "XREAD" }).length, 3)
+      }).pipe(Effect.provide(clusterLayer(transport, { retry: connection })))
+    }))
+
   it.effect("a read whose bytes were written is sent again", () =>
     Effect.gen(function*() {
       let calls = 0

@@ -519,16 +519,27 @@ export const xrange = defineCommand({
 /**
  * XREAD [COUNT n] [BLOCK ms] STREAMS key [key ...] id [id ...]: per stream with new entries, its entries after the
  * given ID; none when no stream had any (after waiting `block` ms when set). Keys and IDs come as
- * {@link StreamOffsets}.
+ * {@link StreamOffsets}. A read from `$` (entries added from now on) is never sent again after a lost connection:
+ * it fails with `ConnectionError` instead, since a resend would skip what was added in between.
  */
-export const xread = defineCommand({
-  name: "XREAD", flags: readonly, keys: keysAfterStreams(1), reply: StreamReplies.streamRead,
-  blockingTimeout: blockBeforeStreams(1),
-  args: (streams: StreamOffsets, options: XReadOptions = {}) => {
-    const out: Array<RespArg> = ["XREAD"]
-    return pushReadOptions(out, options) ?? pushStreams(out, streams) ?? out
-  }
-})
+export const xread = (
+  streams: StreamOffsets,
+  options: XReadOptions = {}
+): Command<Option.Option<ReadonlyArray<StreamReplies.StreamKeyEntries>>> => {
+  const out: Array<RespArg> = ["XREAD"]
+  const problem = pushReadOptions(out, options) ?? pushStreams(out, streams)
+  if (problem !== undefined) return makeCommand(xreadSpec, ["XREAD"], problem.reason)
+  return makeCommand(out.includes("$") ? xreadLatestSpec : xreadSpec, out)
+}
+
+const xreadDefinition = {
+  name: "XREAD", keys: keysAfterStreams(1), reply: StreamReplies.streamRead, blockingTimeout: blockBeforeStreams(1)
+} as const
+const xreadSpec = specOf({ ...xreadDefinition, flags: readonly })
+// `$` means "entries added from now on": sent again after a lost connection, "now" would move and the entries
+// added in between would be skipped without notice. Without the readonly flag the client never resends it (and
+// reads it from the primary, which has the latest entries).
+const xreadLatestSpec = specOf({ ...xreadDefinition, flags: CommandFlags.none })
 
 /**
  * XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS key [key ...] id [id ...]: reads as
