@@ -125,8 +125,11 @@ export const allSucceeded = <A>(results: ReadonlyArray<Result.Result<A, RedisErr
 
 // Errors ------------------------------------------------------------------------------------------------------------
 
+/** The server's reply texts the emulations reproduce, so an emulated command fails exactly like the real one. */
 export const SYNTAX_ERROR = "ERR syntax error"
+/** See {@link SYNTAX_ERROR}. */
 export const WRONG_TYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
+/** See {@link SYNTAX_ERROR}. */
 export const NOT_AN_INTEGER = "ERR value is not an integer or out of range"
 
 /**
@@ -345,11 +348,12 @@ const storeVia = (
   if (empty) return Effect.as(run(runner, "write", ["DEL", destination]), 0)
   const temp = tempKeyNear(destination)
   const [first, ...rest] = build(temp)
-  // The expiry right after the first write that creates the key, in the same pipeline.
-  const building = [first!, ["PEXPIRE", temp, TEMP_TTL_MS], ...rest]
+  // The first write creates the key; the expiry follows once it has (in one pipeline, a redirected first write could
+  // land after the PEXPIRE and leave the temporary key without an expiry).
+  const building = Effect.andThen(run(runner, "write", first!), runAll(runner, "write", [["PEXPIRE", temp, TEMP_TTL_MS], ...rest]))
   const cleanup = Effect.ignore(run(runner, "write", ["DEL", temp]))
   return Effect.flatMap(
-    Effect.tapError(runAll(runner, "write", building), () => cleanup),
+    Effect.tapError(building, () => cleanup),
     () =>
       Effect.flatMap(runner.pipeline([sub(runner, "write", copy(temp)), sub(runner, "write", ["DEL", temp])]), ([stored]) =>
         Result.isSuccess(stored!) ? Effect.succeed(stored.success) : Effect.fail(stored!.failure))
