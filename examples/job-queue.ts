@@ -6,9 +6,9 @@
  * `REDIS_CLUSTER_URL=redis://127.0.0.1:7000 node examples/job-queue.ts` (or `REDIS_URL=...` for one server).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Redis, type RedisClient, RedisNode } from "@effect-redis/client"
-import { RedisCluster } from "@effect-redis/cluster"
-import { Console, Effect, Fiber, type Layer, Option } from "effect"
+import { Redis } from "@effect-redis/client"
+import { Console, Effect, Fiber, Option } from "effect"
+import { clientFromEnv } from "./support/clientFromEnv.ts"
 
 const stream = `jobs:${Date.now()}`
 
@@ -48,10 +48,4 @@ export const program = Effect.gen(function*() {
   yield* Redis.del(stream)
 })
 
-if (import.meta.main) {
-  const clusterUrl = process.env.REDIS_CLUSTER_URL
-  const client: Layer.Layer<RedisClient, unknown> = clusterUrl !== undefined
-    ? RedisCluster.layerUrl(clusterUrl)
-    : RedisNode.layer({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" })
-  program.pipe(Effect.provide(client), NodeRuntime.runMain)
-}
+if (import.meta.main) program.pipe(Effect.provide(clientFromEnv()), NodeRuntime.runMain)

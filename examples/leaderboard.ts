@@ -6,9 +6,9 @@
  * `REDIS_CLUSTER_URL=redis://127.0.0.1:7000 node examples/leaderboard.ts` (or `REDIS_URL=...` for one server).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Redis, type RedisClient, RedisNode } from "@effect-redis/client"
-import { RedisCluster } from "@effect-redis/cluster"
-import { Console, Effect, type Layer, Option } from "effect"
+import { Redis } from "@effect-redis/client"
+import { Console, Effect, Option } from "effect"
+import { clientFromEnv } from "./support/clientFromEnv.ts"
 
 const run = `leaderboard:${Date.now()}`
 // No shared hash tag: on a cluster the daily boards spread over the nodes.
@@ -39,10 +39,4 @@ export const program = Effect.gen(function*() {
   yield* Console.log(`keys in the database after cleanup (summed over primaries on a cluster): ${yield* Redis.dbsize()}`)
 })
 
-if (import.meta.main) {
-  const clusterUrl = process.env.REDIS_CLUSTER_URL
-  const client: Layer.Layer<RedisClient, unknown> = clusterUrl !== undefined
-    ? RedisCluster.layerUrl(clusterUrl)
-    : RedisNode.layer({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" })
-  program.pipe(Effect.provide(client), NodeRuntime.runMain)
-}
+if (import.meta.main) program.pipe(Effect.provide(clientFromEnv()), NodeRuntime.runMain)

@@ -6,9 +6,9 @@
  * (`npm run demo` starts a throwaway local cluster and runs this against it).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Redis, RedisClient, RedisNode } from "@effect-redis/client"
-import { RedisCluster } from "@effect-redis/cluster"
-import { Console, Effect, type Layer, Option } from "effect"
+import { Redis, RedisClient } from "@effect-redis/client"
+import { Console, Effect, Option } from "effect"
+import { clientFromEnv } from "./support/clientFromEnv.ts"
 
 // Every key shares the hash tag {quickstart}, so on a cluster they all live in one slot, on one node.
 const key = (name: string) => `{quickstart}:${name}`
@@ -48,11 +48,4 @@ export const program = Effect.gen(function*() {
   return { name: Option.getOrNull(name), hits: count }
 })
 
-if (import.meta.main) {
-  // The same program on either client: only the layer differs.
-  const clusterUrl = process.env.REDIS_CLUSTER_URL
-  const client: Layer.Layer<RedisClient, unknown> = clusterUrl !== undefined
-    ? RedisCluster.layerUrl(clusterUrl)
-    : RedisNode.layer({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" })
-  program.pipe(Effect.provide(client), NodeRuntime.runMain)
-}
+if (import.meta.main) program.pipe(Effect.provide(clientFromEnv()), NodeRuntime.runMain)
