@@ -450,6 +450,31 @@ describe("on the cluster only", () => {
       assert.deepStrictEqual([syntax._tag, syntax.message], ["ReplyError", "ERR syntax error"])
     }).pipe(Effect.provide(layer)))
 
+  it.live("under RESP3, untyped emulated replies have the server's RESP3 shape: sets as Set, WITHSCORES as [member, double] pairs", () =>
+    Effect.gen(function*() {
+      const [a, b] = [k("resp3-a"), k("resp3-b")]
+      assertSpread([a, b])
+      const seed = Effect.all([
+        Redis.del([a, b]),
+        Redis.zadd(a, [[0.1, "m"], [-1, "neg"]]),
+        Redis.zadd(b, [[2, "neg"], [Infinity, "top"]]),
+        Redis.sadd(`${a}:s`, ["x", "y"]),
+        Redis.sadd(`${b}:s`, ["y", "z"])
+      ])
+      const ask = Effect.all([
+        Redis.call(["ZUNION", 2, a, b, "WITHSCORES"], { keys: [2, 3] }),
+        Redis.call(["SUNION", `${a}:s`, `${b}:s`], { keys: [1, 2] })
+      ])
+      const [cluster, standalone] = yield* Effect.all([
+        Effect.andThen(seed, ask).pipe(Effect.provide(RedisCluster.layer({ startupNodes: nodes, protocol: 3 }))),
+        Effect.andThen(seed, ask).pipe(Effect.provide(RedisNode.layer({ url: inject("standaloneUrl"), protocol: 3 })))
+      ])
+      assert.deepStrictEqual(cluster[0], [["m", 0.1], ["neg", 1], ["top", Infinity]])
+      assert.deepStrictEqual(cluster[0], standalone[0])
+      assert.instanceOf(cluster[1], Set)
+      assert.deepStrictEqual([...(cluster[1] as Set<string>)].sort(), [...(standalone[1] as Set<string>)].sort())
+    }))
+
   it.live("SORT with BY / GET patterns outside the key's slot fails before sending; the key's own hash tag passes", () =>
     Effect.gen(function*() {
       const list = k("sort")

@@ -135,7 +135,7 @@ const makeServices = (options: RedisClusterOptions) =>
       commandTimeoutMs: millisOf(options.commandTimeout, 10_000),
       schedules: { ...defaultRetrySchedules, ...definedOnly(options.retry ?? {}) } as RequestContext["schedules"]
     }
-    const executor = new ClusterExecutor(ctx, { nonAtomicCrossSlot: options.nonAtomicCrossSlot })
+    const executor = new ClusterExecutor(ctx, { nonAtomicCrossSlot: options.nonAtomicCrossSlot, protocol: options.protocol })
     const client = RedisClient.of({
       run: (command) => executor.run(command),
       pipelineResults: (commands) => executor.pipelineResults(commands)

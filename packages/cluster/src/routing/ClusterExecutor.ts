@@ -71,9 +71,16 @@ export class ClusterExecutor {
   /** Split multi-key commands whose keys span slots (non-atomic); `false` fails them with `CrossSlotError`. */
   readonly nonAtomicCrossSlot: boolean
 
-  constructor(ctx: RequestContext, options: { readonly nonAtomicCrossSlot?: boolean | undefined } = {}) {
+  /**
+   * The protocol the client asked for (default 3): emulated commands shape their raw replies like the server's
+   * replies in it, so an untyped `Redis.call` sees the same value whether or not its keys span slots.
+   */
+  readonly protocol: 2 | 3
+
+  constructor(ctx: RequestContext, options: { readonly nonAtomicCrossSlot?: boolean | undefined; readonly protocol?: 2 | 3 | undefined } = {}) {
     this.ctx = ctx
     this.nonAtomicCrossSlot = options.nonAtomicCrossSlot ?? true
+    this.protocol = options.protocol ?? 3
   }
 
   /** Decides how `command` runs, before anything is sent. */

@@ -1,5 +1,5 @@
 import { type Command, CommandFlags, CrossSlotError, decodeReply, hasFlag, type RedisError, ReplyError } from "@effect-redis/client"
-import type { RespValue } from "@effect-redis/resp"
+import type { RespArg, RespValue } from "@effect-redis/resp"
 import { Effect } from "effect"
 import type { ClusterExecutor } from "./ClusterExecutor.ts"
 import type { WriteListener } from "./ClusterRequest.ts"
@@ -112,6 +112,31 @@ export const runEmulation = <A>(
       (error): RedisError =>
         error._tag === "ReplyError" && error.command !== name ? new ReplyError({ code: error.code, message: error.message, command: name }) : error
     ),
-    (raw: RespValue) => decodeReply(command, raw)
+    (raw: RespValue) => decodeReply(command, executor.protocol === 3 ? asResp3(name, command.args, raw) : raw)
   )
+}
+
+const SET_REPLIES = new Set(["SINTER", "SUNION", "SDIFF"])
+const SCORED_REPLIES = new Set(["ZUNION", "ZINTER", "ZDIFF"])
+
+/**
+ * Emulations build RESP2-shaped replies; under RESP3 the server sends sets as a set type and WITHSCORES as
+ * [member, score] pairs with double scores. Reshaped here, so an untyped call gets what the server would send
+ * (typed replies accept both shapes).
+ */
+const asResp3 = (name: string, args: ReadonlyArray<RespArg>, raw: RespValue): RespValue => {
+  if (!Array.isArray(raw)) return raw
+  if (SET_REPLIES.has(name)) return new Set(raw)
+  if (SCORED_REPLIES.has(name) && args.some((arg) => typeof arg === "string" && arg.toUpperCase() === "WITHSCORES")) {
+    const pairs: Array<RespValue> = []
+    for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, toScore(raw[i + 1]!)])
+    return pairs
+  }
+  return raw
+}
+
+const toScore = (text: RespValue): RespValue => {
+  const value = typeof text === "string" ? text : text instanceof Uint8Array ? Buffer.from(text).toString("latin1") : undefined
+  if (value === undefined) return text
+  return value === "inf" || value === "+inf" ? Infinity : value === "-inf" ? -Infinity : Number(value)
 }
