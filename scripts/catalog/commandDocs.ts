@@ -4,6 +4,7 @@
  * `node scripts/generate-catalog.ts` writes it; a test checks the checked-in file is current.
  */
 import { type ClusterPolicy, type CommandSpec, Redis } from "@effect-redis/client"
+import { crossSlotEmulation, routingEmulation } from "@effect-redis/cluster"
 import { writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import type { CatalogEntry } from "../../packages/client/src/catalog/CatalogEntry.ts"
@@ -110,7 +111,12 @@ export const renderCommandDocs = (specs: ReadonlyArray<CommandSpec<unknown>>): s
     lines.push(`## ${group}`, "", "| Command | Builders | Cluster routing | Merge / reason | Flags | Summary |", "|---|---|---|---|---|---|")
     for (const entry of entries) {
       const names = builders.get(entry.name)
-      const [routing, merge] = describePolicy(routingOf(entry, specs))
+      const [policyText, merge] = describePolicy(routingOf(entry, specs))
+      const routing = routingEmulation(entry.name) !== undefined
+        ? "a random primary, then the others while they have no key"
+        : crossSlotEmulation(entry.name) !== undefined
+        ? `${policyText}; keys on several slots: emulated client-side (not atomic)`
+        : policyText
       const builderCell = names !== undefined
         ? names.map((name) => `\`Redis.${name}\``).join(", ")
         : `— ${withoutBuilder[entry.name] ?? "MISSING"}`
