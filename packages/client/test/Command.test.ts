@@ -119,3 +119,33 @@ describe("Replies decode RESP2 and RESP3 shapes to one type", () => {
     assert.throws(() => decode(Replies.ok, new RespErrorReply("ERR x")))
   })
 })
+
+describe("Redis.call", () => {
+  it("refuses commands that would break a shared connection, subcommands given as bytes included", () => {
+    for (const args of [
+      ["SUBSCRIBE", "ch"], ["multi"], ["SELECT", 1], ["AUTH", "pw"], ["HELLO", 3], ["SYNC"], ["PSYNC", "?", -1],
+      ["client", "setname", "x"], ["CLIENT", new TextEncoder().encode("tracking"), "on"], ["SCRIPT", "DEBUG", "yes"]
+    ] as ReadonlyArray<ReadonlyArray<string | number | Uint8Array>>) {
+      const command = Redis.call(args)
+      assert.isDefined(command.invalid, String(args[0]))
+      assert.include(command.invalid, "changes the connection's state")
+    }
+    assert.isDefined(Redis.call([]).invalid)
+  })
+
+  it("takes key positions, the read-only flag, the cluster policy and the block time from the catalog", () => {
+    const get = Redis.call(["get", "k"])
+    assert.deepStrictEqual(get.keyIndexes, [1])
+    assert.isTrue(hasFlag(get.spec.flags, CommandFlags.readonly))
+    assert.deepStrictEqual(Redis.call(["ZUNIONSTORE", "d", 2, "a", "b", "WEIGHTS", 1, 2]).keyIndexes, [1, 3, 4])
+    assert.deepStrictEqual(Redis.call(["DBSIZE"]).spec.policy, ClusterPolicy.allPrimaries("sum"))
+    assert.deepStrictEqual(Redis.call(["MGET", "a", "b"]).spec.policy, ClusterPolicy.splitBySlot("keyOrder"))
+    assert.strictEqual(Redis.call(["SWAPDB", 0, 1]).spec.policy._tag, "unsupported")
+    const blpop = Redis.call(["BLPOP", "a", "b", 1.5])
+    assert.strictEqual(blpop.spec.blockingTimeout?.(blpop.args), 1500)
+    assert.isFalse(hasFlag(Redis.call(["SET", "k", "v"]).spec.flags, CommandFlags.readonly))
+    // Explicit options win; commands the catalog does not know route by the keys given.
+    assert.deepStrictEqual(Redis.call(["MODULE.CMD", "x", "k"], { keys: [2] }).keyIndexes, [2])
+    assert.deepStrictEqual(Redis.call(["MODULE.CMD", "x"]).keyIndexes, [])
+  })
+})

@@ -72,7 +72,10 @@ export function call<A>(args: ReadonlyArray<RespArg>, options?: CallOptions<A>):
     return makeCommand(rawSpec, ["CALL"], "the first element must be the command name")
   }
   const name = first.toUpperCase()
-  const second = typeof args[1] === "string" ? `${name} ${(args[1] as string).toUpperCase()}` : name
+  // A subcommand given as bytes is checked too: CLIENT <bytes "TRACKING"> must not slip past the refusals below.
+  const sub = args[1]
+  const subText = typeof sub === "string" ? sub : sub instanceof Uint8Array ? Buffer.from(sub).toString("latin1") : undefined
+  const second = subText !== undefined ? `${name} ${subText.toUpperCase()}` : name
   if (CONNECTION_STATE.has(name) || CONNECTION_STATE.has(second)) {
     return makeCommand(rawSpec, [name], `${second} changes the connection's state; use the dedicated API`)
   }
