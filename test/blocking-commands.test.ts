@@ -12,26 +12,34 @@ import { inject } from "vitest"
 const prefix = `blocking:${process.pid}:${Date.now()}`
 
 const countLines = (list: unknown) => String(list).trim().split("\n").length
+// Only this file's capped client (by name): other test files may have clients blocked on the same servers.
+const cappedName = `capped-${process.pid}`
+const countBlocked = (list: unknown) =>
+  String(list).trim().split("\n").filter((line) => line.includes(` name=${cappedName} `) && / flags=\S*b/.test(line)).length
 
 /** How many client connections the server holding `key` reports (CLIENT LIST has no keys: ask that node). */
 type ConnectionCount = (key: string) => Effect.Effect<number, unknown, RedisClient | RedisCluster>
 
-const targets: ReadonlyArray<readonly [string, (options: { readonly commandTimeout?: Duration.Input }) => Layer.Layer<RedisClient | RedisCluster, unknown>, ConnectionCount]> = [
+const targets: ReadonlyArray<readonly [string, (options: { readonly commandTimeout?: Duration.Input; readonly maxBlockingConnections?: number; readonly clientName?: string }) => Layer.Layer<RedisClient | RedisCluster, unknown>, ConnectionCount, ConnectionCount]> = [
   [
     "cluster",
     (options) => RedisCluster.layer({ startupNodes: inject("clusterNodes"), ...options }),
     (key) =>
       Effect.flatMap(RedisCluster.topology, (snapshot) =>
-        Effect.map(RedisCluster.onNode(snapshot.shardForSlot(keySlot(key))!.primary.address, Redis.call(["CLIENT", "LIST"])), countLines))
+        Effect.map(RedisCluster.onNode(snapshot.shardForSlot(keySlot(key))!.primary.address, Redis.call(["CLIENT", "LIST"])), countLines)),
+    (key) =>
+      Effect.flatMap(RedisCluster.topology, (snapshot) =>
+        Effect.map(RedisCluster.onNode(snapshot.shardForSlot(keySlot(key))!.primary.address, Redis.call(["CLIENT", "LIST"])), countBlocked))
   ],
   [
     "standalone",
     (options) => RedisNode.layer({ url: inject("standaloneUrl"), ...options }) as Layer.Layer<RedisClient | RedisCluster, unknown>,
-    (_key) => Effect.map(Redis.call(["CLIENT", "LIST"]), countLines)
+    (_key) => Effect.map(Redis.call(["CLIENT", "LIST"]), countLines),
+    (_key) => Effect.map(Redis.call(["CLIENT", "LIST"]), countBlocked)
   ]
 ]
 
-describe.each(targets)("blocking commands on a %s", (name, layerWith, connectionsOf) => {
+describe.each(targets)("blocking commands on a %s", (name, layerWith, connectionsOf, blockedOn) => {
   const k = (key: string) => `${prefix}:${name}:{b}${key}`
   const layer = layerWith({})
 
@@ -95,6 +103,19 @@ describe.each(targets)("blocking commands on a %s", (name, layerWith, connection
       assert.deepStrictEqual(popped, Result.succeed(Option.some({ key: k("pipe"), element: "p" })))
       assert.isTrue(Result.isSuccess(other))
     }).pipe(Effect.provide(layerWith({ commandTimeout: "1 second" }))))
+
+  it.live("maxBlockingConnections: 2 keeps at most two blocked at once per node; the others wait their turn", () =>
+    Effect.gen(function*() {
+      const waiters = yield* Effect.forkChild(
+        Effect.all(Array.from({ length: 4 }, () => Redis.blpop(k("capped"), 3)), { concurrency: "unbounded" })
+      )
+      yield* Effect.sleep("200 millis")
+      const blocked = yield* blockedOn(k("capped"))
+      assert.strictEqual(blocked, 2)
+      yield* Redis.rpush(k("capped"), ["a", "b", "c", "d"])
+      const popped = yield* Fiber.join(waiters)
+      assert.deepStrictEqual(popped.map((p) => Option.getOrThrow(p).element).sort(), ["a", "b", "c", "d"])
+    }).pipe(Effect.provide(layerWith({ maxBlockingConnections: 2, clientName: cappedName }))))
 
   it.live("concurrent blocking calls each get a connection and are all served", () =>
     Effect.gen(function*() {

@@ -9,7 +9,7 @@ import type { ConnectionFailure } from "./connection/ReplyWaiter.ts"
 import { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./connection/RunOnConnection.ts"
 import { ConnectionError } from "./errors/ConnectionError.ts"
 import type { RedisError } from "./errors/RedisError.ts"
-import type { TimeoutError } from "./errors/TimeoutError.ts"
+import { TimeoutError } from "./errors/TimeoutError.ts"
 import { RedisClient, type RedisClientService } from "./RedisClient.ts"
 import { parseRedisUrl } from "./RedisUrl.ts"
 
@@ -80,13 +80,27 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
     }
 
     // Blocking commands (BLPOP, XREAD BLOCK, WAIT...) each run on a connection of their own: see DedicatedConnections.
-    const dedicated = new DedicatedConnections<NodeConnection>()
+    const dedicated = new DedicatedConnections<NodeConnection>({ maxInUse: connectionOptions.maxBlockingConnections })
     const addressText = `${address.host}:${address.port}`
     const clientClosed = () => new ConnectionError({ address: addressText, reason: "client closed", written: false })
+    // Bounds the wait for a dedicated connection (with maxBlockingConnections all may be in use) by the command's
+    // own deadline, its block time plus the command timeout; nothing was sent, so the timeout is not written.
+    const waitingAtMost = <A>(lease: Effect.Effect<NodeConnection, RedisError>, command: Command<A>, blockMs: number) => {
+      if (blockMs === 0) return lease
+      const timeoutMs = current.commandTimeoutMs + blockMs
+      return Effect.timeoutOrElse(lease, {
+        duration: timeoutMs,
+        orElse: () => Effect.fail(new TimeoutError({ command: command.spec.name, address: addressText, timeoutMs, written: false }))
+      })
+    }
     const runBlocking = <A>(command: Command<A>, blockMs: number): Effect.Effect<A, RedisError> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.flatMap(
-          restore(dedicated.lease(addressText, NodeConnection.connect(address, connectionOptions), clientClosed)),
+          restore(waitingAtMost(
+            dedicated.lease(addressText, NodeConnection.connect(address, connectionOptions), clientClosed),
+            command,
+            blockMs
+          )),
           (conn) =>
             restore(runOnConnection(conn, command, undefined, blockMs === 0 ? Infinity : conn.commandTimeoutMs + blockMs)).pipe(
               // Reusable only once its reply arrived; a timed-out or interrupted command may still be blocked there.

@@ -242,7 +242,11 @@ export class RedisCluster extends Context.Service<RedisCluster, RedisClusterServ
       Effect.map(resolveOptions(options), (resolved) => {
         const { startupNodes: _nodes, url: _url, readFrom, ...connection } = resolved
         const transport = ClusterTransport.layerTcp(connection)
-        const pool = NodePool.layer({ readOnly: (readFrom ?? "primary") !== "primary", closeTimeout: resolved.closeTimeout })
+        const pool = NodePool.layer({
+          readOnly: (readFrom ?? "primary") !== "primary",
+          closeTimeout: resolved.closeTimeout,
+          maxBlockingConnections: resolved.maxBlockingConnections
+        })
         const topology = ClusterTopology.layer({
           startupNodes: resolved.startupNodes,
           tls: resolved.tls !== undefined && resolved.tls !== false,

@@ -35,6 +35,12 @@ export interface ConnectionOptions {
    * A late reply is read and dropped, and the connection stays usable.
    */
   readonly commandTimeout?: Duration.Input | undefined
+  /**
+   * Connections open at once per server for blocking commands (BLPOP, XREAD BLOCK...: each waits on a connection
+   * of its own). When reached, the next blocking command waits for one to be free, within its deadline. Default
+   * unlimited.
+   */
+  readonly maxBlockingConnections?: number | undefined
   /** Send READONLY after connecting (replica connections in a cluster). Default false. */
   readonly readOnly?: boolean | undefined
   /** Receives RESP3 push messages that are not replies (pub/sub messages, client-side caching invalidations). */

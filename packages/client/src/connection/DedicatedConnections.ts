@@ -8,28 +8,52 @@ export interface DedicatedConnection {
   close(timeout?: Duration.Input): Effect.Effect<void>
 }
 
+/** Limits of {@link DedicatedConnections}. */
+export interface DedicatedConnectionsOptions {
+  /** Idle connections kept per node for the next blocking commands; more are closed. Default 4. */
+  readonly maxIdle?: number | undefined
+  /**
+   * Connections in use at once per node (one per blocking command waiting). When reached, the next blocking
+   * command waits for one to be given back. Default unlimited.
+   */
+  readonly maxInUse?: number | undefined
+}
+
 /**
- * Connections reserved for one blocking command at a time (BLPOP, XREAD BLOCK, WAIT...), so a command the server
- * holds for seconds never stalls the commands multiplexed on a node's shared connection.
+ * Connections reserved for one blocking command at a time (BLPOP, XREAD BLOCK...), so a command the server holds
+ * for seconds never stalls the commands multiplexed on a node's shared connection.
  *
  * A connection whose reply arrived goes back to an idle list (per node, at most `maxIdle`) for the next blocking
  * command. One given back before its reply (timed out, interrupted, failed) is closed at once: the server then
  * drops the command still blocked on it, so an interrupted BLPOP cannot pop an element nobody will receive.
+ * With `maxInUse`, a node never has more connections in use (or opening) than that; further leases wait in line.
  */
 export class DedicatedConnections<C extends DedicatedConnection> {
   private readonly idle = new Map<string, Array<C>>()
   private readonly leased = new Map<C, string>()
+  /** Per node: leased connections plus connections being opened. */
+  private readonly inUse = new Map<string, number>()
+  private readonly waiting = new Map<string, Array<() => void>>()
   private readonly maxIdle: number
+  private readonly maxInUse: number
   private closed = false
 
-  constructor(maxIdle = 4) {
-    this.maxIdle = maxIdle
+  constructor(options: DedicatedConnectionsOptions = {}) {
+    this.maxIdle = options.maxIdle ?? 4
+    this.maxInUse = options.maxInUse ?? Infinity
   }
 
-  /** An idle connection to `node`, or a new one from `connect`; give it back with {@link release}. */
+  /**
+   * An idle connection to `node`, or a new one from `connect`, once fewer than `maxInUse` are in use there; give
+   * it back with {@link release}. Interrupting a lease that waits in line leaves the line.
+   */
   lease<E>(node: string, connect: Effect.Effect<C, E>, whenClosed: () => E): Effect.Effect<C, E> {
-    return Effect.suspend(() => {
+    return Effect.suspend((): Effect.Effect<C, E> => {
       if (this.closed) return Effect.fail(whenClosed())
+      if ((this.inUse.get(node) ?? 0) >= this.maxInUse) {
+        return Effect.andThen(this.awaitTurn(node), this.lease(node, connect, whenClosed))
+      }
+      this.inUse.set(node, (this.inUse.get(node) ?? 0) + 1)
       const idle = this.idle.get(node)
       while (idle !== undefined && idle.length > 0) {
         const conn = idle.pop()!
@@ -38,17 +62,21 @@ export class DedicatedConnections<C extends DedicatedConnection> {
           return Effect.succeed(conn)
         }
       }
-      return Effect.map(connect, (conn) => {
-        this.leased.set(conn, node)
-        conn.onClose(() => {
-          this.leased.delete(conn)
-          const list = this.idle.get(node)
-          const at = list?.indexOf(conn) ?? -1
-          if (at >= 0) list!.splice(at, 1)
+      return Effect.onExit(
+        Effect.map(connect, (conn) => {
+          this.leased.set(conn, node)
+          conn.onClose(() => {
+            const list = this.idle.get(node)
+            const at = list?.indexOf(conn) ?? -1
+            if (at >= 0) list!.splice(at, 1)
+          })
+          if (this.closed) this.release(conn, false)
+          return conn
+        }),
+        (exit) => Effect.sync(() => {
+          if (exit._tag === "Failure") this.done(node)
         })
-        if (this.closed) this.drop(conn)
-        return conn
-      })
+      )
     })
   }
 
@@ -61,9 +89,10 @@ export class DedicatedConnections<C extends DedicatedConnection> {
     if (reusable && !this.closed && conn.isReady && conn.inFlight === 0 && list.length < this.maxIdle) {
       this.idle.set(node, list)
       list.push(conn)
-      return
+    } else {
+      Effect.runFork(conn.close(0))
     }
-    this.drop(conn)
+    this.done(node)
   }
 
   /** Closes the idle connections to nodes not in `nodes` (they left the cluster). */
@@ -71,20 +100,38 @@ export class DedicatedConnections<C extends DedicatedConnection> {
     for (const [node, list] of this.idle) {
       if (nodes.has(node)) continue
       this.idle.delete(node)
-      for (const conn of [...list]) this.drop(conn)
+      for (const conn of [...list]) Effect.runFork(conn.close(0))
     }
   }
 
-  /** Closes every connection, leased or idle, without waiting: blocked commands fail with a `ConnectionError`. */
+  /**
+   * Closes every connection, leased or idle, without waiting: blocked commands fail with a `ConnectionError`, and
+   * leases waiting in line fail as closed.
+   */
   closeAll(): void {
     this.closed = true
-    const all = [...this.leased.keys(), ...[...this.idle.values()].flat()]
+    for (const conn of [...this.leased.keys()]) this.release(conn, false)
+    for (const conn of [...this.idle.values()].flat()) Effect.runFork(conn.close(0))
     this.idle.clear()
-    for (const conn of all) this.drop(conn)
+    for (const line of this.waiting.values()) for (const wake of line.splice(0)) wake()
   }
 
-  private drop(conn: C): void {
-    this.leased.delete(conn)
-    Effect.runFork(conn.close(0))
+  /** One connection of `node` is no longer in use (given back, or its opening failed): the next in line goes. */
+  private done(node: string): void {
+    this.inUse.set(node, Math.max(0, (this.inUse.get(node) ?? 1) - 1))
+    this.waiting.get(node)?.shift()?.()
+  }
+
+  private awaitTurn(node: string): Effect.Effect<void> {
+    return Effect.callback<void>((resume) => {
+      const line = this.waiting.get(node) ?? []
+      this.waiting.set(node, line)
+      const wake = () => resume(Effect.void)
+      line.push(wake)
+      return Effect.sync(() => {
+        const at = line.indexOf(wake)
+        if (at >= 0) line.splice(at, 1)
+      })
+    })
   }
 }

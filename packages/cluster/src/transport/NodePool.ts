@@ -9,6 +9,8 @@ export interface NodePoolOptions {
   readonly readOnly?: boolean | undefined
   /** How long closing a connection waits for its replies in flight. Default 5 seconds. */
   readonly closeTimeout?: Duration.Input | undefined
+  /** Connections per node in use at once by blocking commands; see `ConnectionOptions.maxBlockingConnections`. */
+  readonly maxBlockingConnections?: number | undefined
 }
 
 /** The node connections of one cluster client. */
@@ -60,7 +62,7 @@ export class NodePool extends Context.Service<NodePool, NodePoolService>()("@eff
       const opening = new Map<string, Deferred.Deferred<NodeTransport, ConnectFailure>>()
       const retired = new Set<NodeTransport>()
       const lostListeners: Array<(address: string, reason: string) => void> = []
-      const dedicated = new DedicatedConnections<NodeTransport>(MAX_IDLE_DEDICATED)
+      const dedicated = new DedicatedConnections<NodeTransport>({ maxIdle: MAX_IDLE_DEDICATED, maxInUse: options.maxBlockingConnections })
       let closed = false
 
       const register = (address: string, conn: NodeTransport): void => {
