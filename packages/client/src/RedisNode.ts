@@ -140,9 +140,9 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
           : Effect.flatMap(connection, (c) => runOnConnection(c, command, retryOnce))
       },
       pipelineResults: (commands) => {
-        const dedicated = commands.map((command) =>
-          blockTimeOf(command) !== undefined && !hasFlag(command.spec.flags, CommandFlags.connectionState))
-        if (!dedicated.includes(true)) return pipelineShared(commands) as never
+        // The common pipeline has no blocking command: check without allocating before splitting anything.
+        if (!commands.some(needsDedicated)) return pipelineShared(commands) as never
+        const dedicated = commands.map(needsDedicated)
         // Blocking commands each wait on a connection of their own, alongside the pipeline of the others.
         const shared = commands.filter((_, i) => !dedicated[i])
         const blocking = commands.filter((_, i) => dedicated[i])
@@ -158,6 +158,10 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
       }
     })
   })
+
+/** Whether a command runs on a dedicated connection: it blocks, and does not depend on the shared one (WAIT). */
+const needsDedicated = (command: Command<unknown>): boolean =>
+  blockTimeOf(command) !== undefined && !hasFlag(command.spec.flags, CommandFlags.connectionState)
 
 /** A command's block time in ms when this call blocks (BLPOP, XREAD BLOCK...), else undefined. */
 const blockTimeOf = (command: Command<unknown>): number | undefined => {

@@ -44,11 +44,21 @@ const catalogSpecs = new Map<string, CommandSpec<RespValue>>()
  * What an untyped call of a blocking command needs to run like its typed builder (on a dedicated connection, with
  * its block time added to the deadline): the builder's `blockingTimeout` and its connection-state flag (WAIT).
  */
-const blockingOf = (entry: CatalogEntry | undefined): Pick<CommandSpec<unknown>, "blockingTimeout"> & { readonly flags: number } => {
-  if (entry === undefined || !entry.flags.includes("blocking")) return { blockingTimeout: undefined, flags: 0 }
-  const typed = allDefinedSpecs().find((spec) => spec.name === entry.name && spec.blockingTimeout !== undefined)
-  return { blockingTimeout: typed?.blockingTimeout, flags: (typed?.flags ?? 0) & CommandFlags.connectionState }
+const blockingOf = (entry: CatalogEntry | undefined): BlockingTraits => {
+  if (entry === undefined || !entry.flags.includes("blocking")) return notBlocking
+  let traits = blockingTraits.get(entry.name)
+  if (traits === undefined) {
+    const typed = allDefinedSpecs().find((spec) => spec.name === entry.name && spec.blockingTimeout !== undefined)
+    traits = { blockingTimeout: typed?.blockingTimeout, flags: (typed?.flags ?? 0) & CommandFlags.connectionState }
+    blockingTraits.set(entry.name, traits)
+  }
+  return traits
 }
+
+type BlockingTraits = Pick<CommandSpec<unknown>, "blockingTimeout"> & { readonly flags: number }
+const notBlocking: BlockingTraits = { blockingTimeout: undefined, flags: 0 }
+// Looked up once per command name: the typed builders' specs do not change after their modules load.
+const blockingTraits = new Map<string, BlockingTraits>()
 
 const isReply = <A>(u: Schema.Codec<A, unknown> | Reply<A>): u is Reply<A> =>
   typeof (u as Reply<A>).decode === "function" && "binary" in u

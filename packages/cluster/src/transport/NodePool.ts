@@ -41,8 +41,6 @@ export interface NodePoolService {
   readonly release: (conn: NodeTransport, reusable: boolean) => void
 }
 
-/** Idle dedicated connections kept per node for the next blocking commands; more are closed. */
-const MAX_IDLE_DEDICATED = 4
 
 const addressOf = (node: NodeAddressParts): string => formatAddress(node.host, node.port)
 
@@ -62,7 +60,7 @@ export class NodePool extends Context.Service<NodePool, NodePoolService>()("@eff
       const opening = new Map<string, Deferred.Deferred<NodeTransport, ConnectFailure>>()
       const retired = new Set<NodeTransport>()
       const lostListeners: Array<(address: string, reason: string) => void> = []
-      const dedicated = new DedicatedConnections<NodeTransport>({ maxIdle: MAX_IDLE_DEDICATED, maxInUse: options.maxBlockingConnections })
+      const dedicated = new DedicatedConnections<NodeTransport>({ maxInUse: options.maxBlockingConnections })
       let closed = false
 
       const register = (address: string, conn: NodeTransport): void => {
