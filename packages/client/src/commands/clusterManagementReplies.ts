@@ -376,7 +376,7 @@ export interface ClusterShardNode {
   readonly role: "primary" | "replica"
   /** The replication offset. */
   readonly replicationOffset: number
-  /** `online`, `failed` or `loading`. */
+  /** `online`, `failed` (`fail` on Redis 7.2+ and Valkey) or `loading`. */
   readonly health: "online" | "failed" | "loading"
 }
 
@@ -414,7 +414,9 @@ const shardNode = (raw: RespValue): ClusterShardNode | undefined => {
   const endpoint = endpointValue === null ? "" : endpointValue === undefined ? undefined : toText(endpointValue)
   const role = textField(fields, "role")
   const replicationOffset = intField(fields, "replication-offset")
-  const health = textField(fields, "health")
+  const rawHealth = textField(fields, "health")
+  // Redis 7.0 says `failed`, Redis 7.2+/8.x and Valkey `fail`: one value for users.
+  const health = rawHealth === "fail" ? "failed" : rawHealth
   if (
     id === undefined || port === undefined || tlsPort === undefined || ip === undefined || endpoint === undefined ||
     (role !== "master" && role !== "replica") || replicationOffset === undefined ||

@@ -76,8 +76,13 @@ const makeNode = (
   return { id: id ?? address, host, port: mappedPort, address, role, health }
 }
 
-const healthOf = (value: string | undefined): NodeHealth =>
-  value === "failed" ? "failed" : value === "loading" ? "loading" : "online"
+/**
+ * CLUSTER SHARDS `health`: Redis 7.0 says `failed` for a node the cluster has marked as failing, Redis 7.2+, 8.x and
+ * Valkey say `fail`. Reading only one spelling made a crashed primary look healthy on the newer servers (it is
+ * listed before its promoted replica, so it stayed the shard's primary). Unknown values count as online.
+ */
+export const healthOf = (value: string | undefined): NodeHealth =>
+  value === "failed" || value === "fail" ? "failed" : value === "loading" ? "loading" : "online"
 
 /**
  * Reads a `CLUSTER SHARDS` reply (Redis 7+), RESP2 or RESP3. Endpoints follow the node's
