@@ -41,7 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("standalone", { host: standalone.host, port: standalone.port })
     project.provide("standaloneUrl", standalone.url)
     console.log(
-      `[testkit] shared cluster ${cluster.url} formed in ${cluster.formationMs} ms; ` +
+      `[testkit] ${cluster.serverVersion.label}: shared cluster ${cluster.url} formed in ${cluster.formationMs} ms; ` +
         `standalone ${standalone.url}; ready after ${Date.now() - started} ms`
     )
   } catch (error) {

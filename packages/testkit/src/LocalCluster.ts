@@ -45,6 +45,7 @@ import type { RedisServerProcess, ServerStartError } from "./RedisServerProcess.
 import type { SlotRange } from "./SlotRange.ts"
 import { type CertificateError, generateTlsCertificates } from "./TlsCertificates.ts"
 import type { WaitTimeoutError } from "./WaitTimeoutError.ts"
+import { serverVersion, type ServerVersion } from "./ServerVersion.ts"
 
 export type { ClusterWaitOptions } from "./internal/ClusterContext.ts"
 export type { FailoverMode, FailoverOptions } from "./internal/ClusterFailover.ts"
@@ -117,6 +118,8 @@ export interface LocalClusterService {
   readonly url: string
   /** How long forming took, from the first spawn to a stable cluster. */
   readonly formationMs: number
+  /** The nodes' flavour and version, for version-specific expectations. */
+  readonly serverVersion: ServerVersion
 
   /** The picture as last read (by forming, `refresh`, or an operation), with current pids and states. */
   readonly nodes: Effect.Effect<ReadonlyArray<ClusterNode>>
@@ -302,6 +305,7 @@ const makeLocalCluster = (options: LocalClusterOptions): Effect.Effect<LocalClus
       startupNodes,
       url: `${tls === undefined ? "redis" : "rediss"}://${startupNodes.map((node) => `${node.host}:${node.port}`).join(",")}`,
       formationMs,
+      serverVersion: serverVersion(options.executable),
       nodes: Effect.sync(() => currentView(context)),
       shards: Effect.sync(() => shardsOf(currentView(context))),
       refresh: refreshView(context),

@@ -7,6 +7,7 @@ import { Context, Effect, Layer, type Scope } from "effect"
 import { join } from "node:path"
 import type { AdminCommandOptions, AdminError, CommandArgument, RespReply } from "./AdminConnection.ts"
 import { makeTempDirectory } from "./internal/TempDirectory.ts"
+import { serverVersion, type ServerVersion } from "./ServerVersion.ts"
 import type { AclUser, Secret, TlsClientAuth, TlsFiles } from "./RedisServerConfig.ts"
 import { RedisServerProcess, type ServerStartError } from "./RedisServerProcess.ts"
 import { type CertificateError, generateTlsCertificates } from "./TlsCertificates.ts"
@@ -57,6 +58,8 @@ export interface LocalServerService {
   readonly dir: string
   /** The process, to kill, stop, pause, resume or restart it. */
   readonly process: RedisServerProcess
+  /** The server's flavour and version, for version-specific expectations. */
+  readonly serverVersion: ServerVersion
   /** Runs a command over the test kit's admin connection. */
   readonly command: (args: ReadonlyArray<CommandArgument>, options?: AdminCommandOptions) => Effect.Effect<RespReply, AdminError>
   /** FLUSHALL. */
@@ -116,6 +119,7 @@ const makeLocalServer = (options: LocalServerOptions): Effect.Effect<LocalServer
       tls,
       dir,
       process,
+      serverVersion: serverVersion(options.executable),
       command: (args, commandOptions) => process.command(args, commandOptions),
       flushAll: Effect.asVoid(process.command(["FLUSHALL"]))
     } satisfies LocalServerService
