@@ -31,6 +31,17 @@ for server in $servers; do
   esac
 done
 
+# count_results REPORT: "passed failed" from a vitest JSON report (and REPORT.failures listing the failed tests).
+count_results() {
+  node -e '
+    const fs = require("node:fs"); const f = process.argv[1]
+    if (!fs.existsSync(f)) { console.log("0 0 no-report"); process.exit() }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"))
+    const failed = r.testResults.flatMap((file) => file.assertionResults.filter((t) => t.status === "failed").map((t) => file.name.replace(process.cwd() + "/", "") + " > " + t.fullName))
+    fs.writeFileSync(f + ".failures", failed.join("\n"))
+    console.log(r.numPassedTests, r.numFailedTests + (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? 1 : 0), "ok")' "$1"
+}
+
 summary=()
 failed_servers=0
 for server in $servers; do
@@ -40,14 +51,7 @@ for server in $servers; do
   started=$(date +%s)
   REDIS_SERVER="${binary[$server]}" pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
   code=$?
-  counts="$(node -e '
-    const fs = require("node:fs"); const f = process.argv[1]
-    if (!fs.existsSync(f)) { console.log("0 0 no-report"); process.exit() }
-    const r = JSON.parse(fs.readFileSync(f, "utf8"))
-    const failed = r.testResults.flatMap((file) => file.assertionResults.filter((t) => t.status === "failed").map((t) => file.name.replace(process.cwd() + "/", "") + " > " + t.fullName))
-    fs.writeFileSync(f + ".failures", failed.join("\n"))
-    console.log(r.numPassedTests, r.numFailedTests + (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? 1 : 0), "ok")' "$report")"
-  read -r passed failed _ <<<"$counts"
+  read -r passed failed _ <<<"$(count_results "$report")"
   if [ "$code" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   [ "$code" -ne 0 ] && failed_servers=$((failed_servers + 1))
   summary+=("$server $passed $failed $(( $(date +%s) - started ))")
@@ -56,6 +60,23 @@ for server in $servers; do
     sed "s/^/[test]   [$server] /" "$report.failures"
   fi
 done
+
+# The packages as users install them (build, pack, npm install, consumers; the API report): once, on the first
+# server of the matrix, and only for a whole run (no vitest arguments). SKIP_PACKAGING=1 leaves it out.
+first_server="${servers%% *}"
+if [ "${SKIP_PACKAGING:-0}" != "1" ] && [ "$#" -eq 0 ]; then
+  echo "[test] ===== packages: build, pack, install, consumers ====="
+  report=".tmp/vitest-packages.json"
+  rm -f "$report"
+  started=$(date +%s)
+  REDIS_SERVER="${binary[$first_server]}" pnpm exec vitest run -c vitest.packaging.config.ts \
+    --reporter=default --reporter=json --outputFile.json="$report"
+  code=$?
+  read -r passed failed _ <<<"$(count_results "$report")"
+  if [ "$code" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  [ "$code" -ne 0 ] && failed_servers=$((failed_servers + 1))
+  summary+=("packages $passed $failed $(( $(date +%s) - started ))")
+fi
 
 total_passed=0; total_failed=0
 echo "[test] ===== matrix ====="

@@ -5,7 +5,8 @@
  * the server's COMMAND GETKEYS. Untyped `Redis.call` is routed by the catalog on a real cluster.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { allDefinedSpecs, CommandFlags, hasFlag, keyIndexes, Redis, RedisNode, type RespArg } from "@effect-redis/client"
+import { Redis, RedisNode, type RespArg } from "@effect-redis/client"
+import { allDefinedSpecs, CommandFlags, hasFlag, keyIndexes } from "@effect-redis/client/Command"
 import { keySlot, RedisCluster } from "@effect-redis/cluster"
 import { Effect, Result } from "effect"
 import { readFileSync } from "node:fs"

@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Redis, RedisClient } from "@effect-redis/client"
-import { keySlot, RedisCluster, ReplicationError, type ReadFrom } from "@effect-redis/cluster"
+import { keySlot, type ReadFrom, RedisCluster, ReplicationError } from "@effect-redis/cluster"
 import { Config, ConfigProvider, Effect, Layer, Option, Result } from "effect"
 import { inject } from "vitest"
 

@@ -4,7 +4,8 @@
  * and the blocking commands returning at once, timing out, or woken by a push from another client.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type Command, CommandFlags, hasFlag, Redis } from "@effect-redis/client"
+import { type Command, Redis } from "@effect-redis/client"
+import { CommandFlags, hasFlag } from "@effect-redis/client/Command"
 import { Effect, Fiber, Option } from "effect"
 import { invalid, timed } from "./support/commandChecks.ts"
 import { keysOf, runPrefix, targets } from "./support/targets.ts"

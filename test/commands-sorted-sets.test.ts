@@ -5,7 +5,8 @@
  * options refused before sending, and the blocking pops returning at once, timing out, or woken by a ZADD.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type Command, CommandFlags, hasFlag, Redis } from "@effect-redis/client"
+import { type Command, Redis } from "@effect-redis/client"
+import { CommandFlags, hasFlag } from "@effect-redis/client/Command"
 import { Effect, Fiber, Option } from "effect"
 import { invalid, timed } from "./support/commandChecks.ts"
 import { keysOf, runPrefix, targets } from "./support/targets.ts"

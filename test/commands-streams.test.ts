@@ -5,7 +5,8 @@
  * and XREAD BLOCK timing out or woken by an XADD from another client.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type Command, CommandFlags, hasFlag, Redis, type RedisError } from "@effect-redis/client"
+import { type Command, Redis, type RedisError } from "@effect-redis/client"
+import { CommandFlags, hasFlag } from "@effect-redis/client/Command"
 import { Effect, Fiber, Option } from "effect"
 import { invalid, timed } from "./support/commandChecks.ts"
 import { keysOf, runPrefix, targets } from "./support/targets.ts"

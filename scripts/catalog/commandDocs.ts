@@ -4,7 +4,7 @@
  * `node scripts/generate-catalog.ts` writes it; a test checks the checked-in file is current.
  */
 import { type ClusterPolicy, type CommandSpec, Redis } from "@effect-redis/client"
-import { crossSlotEmulation, routingEmulation } from "@effect-redis/cluster"
+import { crossSlotEmulation, routingEmulation } from "../../packages/cluster/src/routing/CrossSlotOperations.ts"
 import { writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import type { CatalogEntry } from "../../packages/client/src/catalog/CatalogEntry.ts"
@@ -129,7 +129,7 @@ export const renderCommandDocs = (specs: ReadonlyArray<CommandSpec<unknown>>): s
 
 /** Writes docs/commands.md; returns a line for the console. */
 export const writeCommandDocs = async (): Promise<string> => {
-  const { allDefinedSpecs } = await import("@effect-redis/client")
+  const { allDefinedSpecs } = await import("@effect-redis/client/Command")
   writeFileSync(commandDocsPath, renderCommandDocs(allDefinedSpecs()))
   return `docs -> ${commandDocsPath}`
 }

@@ -191,3 +191,21 @@ const definedSpecs: Array<CommandSpec<unknown>> = []
  */
 export const allDefinedSpecs = (): ReadonlyArray<CommandSpec<unknown>> => definedSpecs
 
+
+// --- the rest of the toolkit for defining commands (the `@effect-redis/client/Command` subpath) ---------------
+export { ClusterPolicy, type MergeRule } from "./ClusterPolicy.ts"
+export { CommandFlags, type CommandFlagSet, hasFlag } from "./CommandFlags.ts"
+export { decodeReply, invalidArgument } from "./connection/RunOnConnection.ts"
+export {
+  allKeys,
+  firstKey,
+  firstKeyIndex,
+  keyIndexes,
+  type KeyPositions,
+  keysAfterCount,
+  keysBeforeLast,
+  keyValuePairs,
+  noKeys,
+  twoKeys
+} from "./KeyPositions.ts"
+export { describeRespValue, fromSchema, makeReply, type Reply, ReplyMismatch } from "./Reply.ts"

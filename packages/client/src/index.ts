@@ -1,36 +1,34 @@
 /**
- * `@effect-redis/client`: the command model, the command builders (`Redis`), the `RedisClient` service, the node
- * connection and the standalone client layer (`RedisNode`).
+ * `@effect-redis/client`: typed Redis commands for Effect.
+ *
+ * - {@link Redis}: the command builders (`Redis.get`, `Redis.set`, ... and `Redis.call` for anything else). Each
+ *   returns a `Command`, a pure value that is also an Effect requiring {@link RedisClient}.
+ * - {@link RedisClient}: the service programs need (run, pipeline); provided by `RedisNode.layer` for one server
+ *   or by `RedisCluster.layer` (`@effect-redis/cluster`) for a cluster.
+ * - {@link RedisNode}: the standalone client layer.
+ * - {@link Script}: Lua scripts run by SHA with a NOSCRIPT fallback.
+ * - {@link Replies}: reply decoders for `Redis.call(args, { reply })`.
+ * - The errors (`ConnectionError`, `ReplyError`, ...; `RedisError` is their union).
+ *
+ * Lower-level modules have subpaths: `@effect-redis/client/Command` (defining commands of your own, e.g. for
+ * modules) and `@effect-redis/client/Connection` (one server connection).
  *
  * @module
  */
-export * from "./ClusterPolicy.ts"
-export * from "./Command.ts"
-export * from "./CommandFlags.ts"
-export * from "./KeyPositions.ts"
-export * from "./Reply.ts"
-export * as Replies from "./Replies.ts"
+export { ClusterPolicy, type MergeRule } from "./ClusterPolicy.ts"
+export { type Command, type CommandSpec, isCommand } from "./Command.ts"
+export type { ConnectionOptions, NodeAddress } from "./connection/ConnectionOptions.ts"
+export * from "./Errors.ts"
 export * as Redis from "./Redis.ts"
-export * from "./RedisClient.ts"
+export {
+  type CommandSuccess,
+  type PipelineResults,
+  type PipelineValues,
+  RedisClient,
+  type RedisClientService
+} from "./RedisClient.ts"
 export * as RedisNode from "./RedisNode.ts"
-export * from "./Script.ts"
-export * from "./RedisUrl.ts"
-export * from "./connection/ConnectionOptions.ts"
-export * from "./connection/DedicatedConnections.ts"
-export * from "./connection/NodeConnection.ts"
-export * from "./connection/ReplyWaiter.ts"
-export * from "./connection/RunOnConnection.ts"
-export * from "./errors/ClusterDownError.ts"
-export * from "./errors/ConnectionError.ts"
-export * from "./errors/CrossSlotError.ts"
-export * from "./errors/DecodeError.ts"
-export * from "./errors/InconsistentRepliesError.ts"
-export * from "./errors/InvalidArgumentError.ts"
-export * from "./errors/RedisError.ts"
-export * from "./errors/RedirectionLimitError.ts"
-export * from "./errors/ReplyError.ts"
-export * from "./errors/TimeoutError.ts"
-export * from "./errors/TopologyError.ts"
-export * from "./errors/TryAgainError.ts"
-export * from "./errors/UnsupportedInClusterError.ts"
-export { ProtocolError, type RespArg, type RespValue, RespErrorReply } from "@effect-redis/resp"
+export * as Replies from "./Replies.ts"
+export { type Reply, ReplyMismatch } from "./Reply.ts"
+export { Script } from "./Script.ts"
+export { ProtocolError, type RespArg, RespErrorReply, type RespValue } from "@effect-redis/resp"

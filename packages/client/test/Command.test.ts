@@ -1,15 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Option, Result, Schema } from "effect"
-import {
-  ClusterPolicy,
-  CommandFlags,
-  hasFlag,
-  InvalidArgumentError,
-  isCommand,
-  Redis,
-  RedisClient,
-  Replies
-} from "@effect-redis/client"
+import { ClusterPolicy, InvalidArgumentError, isCommand, Redis, RedisClient, Replies } from "@effect-redis/client"
+import { CommandFlags, hasFlag } from "@effect-redis/client/Command"
 import { RespErrorReply } from "@effect-redis/resp"
 
 describe("Command model", () => {

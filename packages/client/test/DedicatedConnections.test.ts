@@ -3,7 +3,7 @@
  * `maxInUse` line (first come, first served; an interrupted waiter leaves it), and closing everything.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type DedicatedConnection, DedicatedConnections } from "@effect-redis/client"
+import { type DedicatedConnection, DedicatedConnections } from "@effect-redis/client/Connection"
 import { Effect, Exit, Fiber } from "effect"
 
 class FakeConnection implements DedicatedConnection {

@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import { readFileSync } from "node:fs"
-import { NodeConnection, Redis, RedisNode } from "@effect-redis/client"
+import { Redis, RedisNode } from "@effect-redis/client"
+import { NodeConnection } from "@effect-redis/client/Connection"
 import { LocalServer } from "@effect-redis/testkit"
 
 // Each test starts its own server: these configure or break the server in ways the shared one must not see.

@@ -2,7 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
 import * as net from "node:net"
 import { inject } from "vitest"
-import { NodeConnection, Redis, RedisNode, type RespValue } from "@effect-redis/client"
+import { Redis, RedisNode, type RespValue } from "@effect-redis/client"
+import { NodeConnection } from "@effect-redis/client/Connection"
 
 const server = inject("standalone")
 

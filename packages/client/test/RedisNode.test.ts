@@ -1,14 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Option, Result } from "effect"
 import { inject } from "vitest"
-import {
-  NodeConnection,
-  Redis,
-  RedisClient,
-  RedisNode,
-  Replies,
-  RespErrorReply
-} from "@effect-redis/client"
+import { Redis, RedisClient, RedisNode, Replies, RespErrorReply } from "@effect-redis/client"
+import { NodeConnection } from "@effect-redis/client/Connection"
 
 const server = inject("standalone")
 const layerFor = (protocol: 2 | 3) => RedisNode.layer({ host: server.host, port: server.port, protocol })

@@ -4,7 +4,8 @@
  * (which the client turns into a `DecodeError`), and never throws.
  */
 import { assert, it } from "@effect/vitest"
-import { allDefinedSpecs, Redis, RespErrorReply, type RespValue } from "@effect-redis/client"
+import { Redis, RespErrorReply, type RespValue } from "@effect-redis/client"
+import { allDefinedSpecs } from "@effect-redis/client/Command"
 import * as fc from "fast-check"
 
 // Load every builder module, so every spec is defined.

@@ -1,13 +1,5 @@
-import {
-  type Command,
-  type ConnectionOptions,
-  millisOf,
-  parseRedisUrl,
-  RedisClient,
-  type RedisClientService,
-  type RedisError,
-  TopologyError
-} from "@effect-redis/client"
+import { type Command, type ConnectionOptions, RedisClient, type RedisClientService, type RedisError, TopologyError } from "@effect-redis/client"
+import { millisOf, parseRedisUrl } from "@effect-redis/client/Connection"
 import type { RespArg } from "@effect-redis/resp"
 import { Config, Context, type Duration, Effect, Layer, type Result, Stream } from "effect"
 import { ReplicationError } from "./errors/ReplicationError.ts"

@@ -3,7 +3,8 @@
  * ownership boundaries, unowned slots sent to the first primary (whose own error then reaches the caller).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type ClusterNodeInfo, ClusterSnapshot, sharesByOwner } from "@effect-redis/cluster"
+import { type ClusterNodeInfo, ClusterSnapshot } from "@effect-redis/cluster"
+import { sharesByOwner } from "../src/routing/SlotOwners.ts"
 
 const node = (port: number): ClusterNodeInfo => ({
   id: `n${port}`, host: "127.0.0.1", port, address: `127.0.0.1:${port}`, role: "primary", health: "online"

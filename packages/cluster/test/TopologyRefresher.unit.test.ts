@@ -5,16 +5,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Redis, RespErrorReply } from "@effect-redis/client"
-import {
-  ClusterTopology,
-  type ClusterTopologyOptions,
-  type ClusterTopologyService,
-  keySlot,
-  NodePool,
-  RedisCluster,
-  type TopologyChange,
-  type TopologySpec
-} from "@effect-redis/cluster"
+import { ClusterTopology, type ClusterTopologyOptions, type ClusterTopologyService, keySlot, RedisCluster, type TopologyChange, type TopologySpec } from "@effect-redis/cluster"
+import { NodePool } from "@effect-redis/cluster/Transport"
 import { type ScriptedRequest, ScriptedTransport, type ScriptedTransportService } from "@effect-redis/testkit"
 import { Effect, Fiber, Layer, Option, Stream } from "effect"
 import { TestClock } from "effect/testing"

@@ -4,24 +4,10 @@
  *
  * @since 0.1.0
  */
-import {
-  ConnectionError,
-  ProtocolError,
-  type ReplyWaiter,
-  type RespArg,
-  RespErrorReply,
-  type RespValue,
-  TimeoutError
-} from "@effect-redis/client"
-import {
-  ClusterTransport,
-  type ClusterTransportService,
-  formatAddress,
-  type ConnectFailure,
-  type NodeSpec,
-  type NodeTransport,
-  type TopologySpec
-} from "@effect-redis/cluster"
+import { ConnectionError, ProtocolError, type RespArg, RespErrorReply, type RespValue, TimeoutError } from "@effect-redis/client"
+import type { ReplyWaiter } from "@effect-redis/client/Connection"
+import { formatAddress, type NodeSpec, type TopologySpec } from "@effect-redis/cluster"
+import { ClusterTransport, type ClusterTransportService, type ConnectFailure, type NodeTransport } from "@effect-redis/cluster/Transport"
 import { Context, Effect, Layer } from "effect"
 
 /**

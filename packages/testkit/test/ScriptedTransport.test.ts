@@ -3,7 +3,8 @@
  * FIFO order per connection, each waiter completed exactly once, failures with the right `written` flag.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type { ConnectionFailure, ReplyWaiter, RespValue } from "@effect-redis/client"
+import type { RespValue } from "@effect-redis/client"
+import type { ConnectionFailure, ReplyWaiter } from "@effect-redis/client/Connection"
 import { Effect, Exit } from "effect"
 import { ScriptedTransport } from "../src/ScriptedTransport.ts"
 

@@ -1,17 +1,5 @@
-import {
-  type Command,
-  ConnectionError,
-  CrossSlotError,
-  DecodeError,
-  firstKey,
-  invalidArgument,
-  keyIndexes,
-  makeCommand,
-  type MergeRule,
-  type PipelineResults,
-  type RedisError,
-  UnsupportedInClusterError
-} from "@effect-redis/client"
+import { type Command, ConnectionError, CrossSlotError, DecodeError, type MergeRule, type PipelineResults, type RedisError, UnsupportedInClusterError } from "@effect-redis/client"
+import { firstKey, invalidArgument, keyIndexes, makeCommand } from "@effect-redis/client/Command"
 import type { RespArg } from "@effect-redis/resp"
 import { Cause, Effect, Exit, type Fiber, Result } from "effect"
 import { keySlot } from "../KeySlot.ts"

@@ -1,18 +1,6 @@
-import {
-  ClusterDownError,
-  type Command,
-  CommandFlags,
-  type ConnectionFailure,
-  decodeReply,
-  hasFlag,
-  invalidArgument,
-  RedirectionLimitError,
-  type RedisError,
-  type ReplyWaiter,
-  ReplyError,
-  TimeoutError,
-  TryAgainError
-} from "@effect-redis/client"
+import { ClusterDownError, type Command, RedirectionLimitError, type RedisError, ReplyError, TimeoutError, TryAgainError } from "@effect-redis/client"
+import { CommandFlags, decodeReply, hasFlag, invalidArgument } from "@effect-redis/client/Command"
+import type { ConnectionFailure, ReplyWaiter } from "@effect-redis/client/Connection"
 import type { Redirection } from "@effect-redis/client"
 import { isRespErrorReply, type RespErrorReply, type RespValue } from "@effect-redis/resp"
 import { Clock, Duration, Effect, Exit, Result, Schedule } from "effect"

@@ -1,4 +1,5 @@
-import { type Command, CommandFlags, CrossSlotError, decodeReply, hasFlag, type RedisError, ReplyError } from "@effect-redis/client"
+import { type Command, CrossSlotError, type RedisError, ReplyError } from "@effect-redis/client"
+import { CommandFlags, decodeReply, hasFlag } from "@effect-redis/client/Command"
 import type { RespArg, RespValue } from "@effect-redis/resp"
 import { Effect } from "effect"
 import type { ClusterExecutor } from "./ClusterExecutor.ts"

@@ -1,4 +1,5 @@
-import { type Command, makeCommand } from "@effect-redis/client"
+import type { Command } from "@effect-redis/client"
+import { makeCommand } from "@effect-redis/client/Command"
 import type { RespArg } from "@effect-redis/resp"
 import { keySlot } from "../KeySlot.ts"
 

@@ -1,4 +1,4 @@
-import type { ReplyWaiter } from "@effect-redis/client"
+import type { ReplyWaiter } from "@effect-redis/client/Connection"
 import { isRespErrorReply, type RespArg, type RespValue } from "@effect-redis/resp"
 import { Duration, Effect, Exit, Option } from "effect"
 import type { NodeTransport } from "../transport/ClusterTransport.ts"

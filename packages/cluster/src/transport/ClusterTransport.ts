@@ -1,12 +1,5 @@
-import {
-  type ConnectionError,
-  type ConnectionFailure,
-  type ConnectionOptions,
-  NodeConnection,
-  type ProtocolError,
-  type ReplyWaiter,
-  type TimeoutError
-} from "@effect-redis/client"
+import type { ConnectionError, ConnectionOptions, ProtocolError, TimeoutError } from "@effect-redis/client"
+import { type ConnectionFailure, NodeConnection, type ReplyWaiter } from "@effect-redis/client/Connection"
 import type { InvalidArgument, RespArg } from "@effect-redis/resp"
 import { Context, type Duration, type Effect, Layer } from "effect"
 import type { NodeAddressParts } from "../topology/ClusterSnapshot.ts"

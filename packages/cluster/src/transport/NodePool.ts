@@ -1,4 +1,5 @@
-import { ConnectionError, DedicatedConnections } from "@effect-redis/client"
+import { ConnectionError } from "@effect-redis/client"
+import { DedicatedConnections } from "@effect-redis/client/Connection"
 import { Context, Deferred, type Duration, Effect, Exit, Layer, Scope } from "effect"
 import { formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import { type ConnectFailure, ClusterTransport, type NodeTransport } from "./ClusterTransport.ts"

@@ -3,14 +3,8 @@
  * scripted transport.
  */
 import type { RedisClient } from "@effect-redis/client"
-import {
-  ClusterTopology,
-  keySlot,
-  NodePool,
-  RedisCluster,
-  type RedisClusterOptions,
-  type TopologySpec
-} from "@effect-redis/cluster"
+import { ClusterTopology, keySlot, RedisCluster, type RedisClusterOptions, type TopologySpec } from "@effect-redis/cluster"
+import { NodePool } from "@effect-redis/cluster/Transport"
 import type { ScriptedTransportService } from "@effect-redis/testkit"
 import { Layer } from "effect"
 

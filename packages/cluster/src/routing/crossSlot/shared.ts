@@ -1,17 +1,5 @@
-import {
-  allKeys,
-  type Command,
-  CommandFlags,
-  type CommandSpec,
-  firstKey,
-  type KeyPositions,
-  makeCommand,
-  makeReply,
-  noKeys,
-  type RedisError,
-  ReplyError,
-  makeSpec
-} from "@effect-redis/client"
+import { type Command, type CommandSpec, type RedisError, ReplyError } from "@effect-redis/client"
+import { allKeys, CommandFlags, firstKey, type KeyPositions, makeCommand, makeReply, makeSpec, noKeys } from "@effect-redis/client/Command"
 import type { RespArg, RespValue } from "@effect-redis/resp"
 import { Effect, Result, Schema } from "effect"
 import { randomBytes } from "node:crypto"

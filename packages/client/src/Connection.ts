@@ -1,0 +1,21 @@
+/**
+ * One server connection, for transports and for the cluster package: the auto-pipelined `NodeConnection` (one
+ * socket, one FIFO of reply waiters, writes of one tick coalesced), the per-server pool of dedicated connections
+ * that blocking commands lease, and the functions that run commands and pipelines on a connection.
+ *
+ * Programs do not need this module: `RedisNode.layer` and `RedisCluster.layer` manage connections. It is public for
+ * code that builds its own client on top of one connection. It is lower-level than the rest of the API and may
+ * change between minor versions while the package is below 1.0.
+ *
+ * @module
+ */
+export type { ConnectionOptions, NodeAddress } from "./connection/ConnectionOptions.ts"
+export {
+  type DedicatedConnection,
+  DedicatedConnections,
+  type DedicatedConnectionsOptions
+} from "./connection/DedicatedConnections.ts"
+export { millisOf, NodeConnection } from "./connection/NodeConnection.ts"
+export type { ConnectionFailure, ReplyWaiter } from "./connection/ReplyWaiter.ts"
+export { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./connection/RunOnConnection.ts"
+export { type ParsedRedisUrl, parseRedisUrl, redactUrl } from "./RedisUrl.ts"
