@@ -1,5 +1,5 @@
 /**
- * Regenerates the command catalog, `packages/client/src/catalog/commands.generated.ts`, from a real server's
+ * Regenerates the command catalog, `packages/client/src/internal/catalog/commands.generated.ts`, from a real server's
  * `COMMAND INFO` and `COMMAND DOCS`, then `docs/commands.md` from the catalog and the client's builders.
  *
  * ```sh
@@ -16,7 +16,7 @@ import { writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { catalogFromServer, renderCatalogModule } from "./catalog/fromServer.ts"
 
-const catalogPath = fileURLToPath(new URL("../packages/client/src/catalog/commands.generated.ts", import.meta.url))
+const catalogPath = fileURLToPath(new URL("../packages/client/src/internal/catalog/commands.generated.ts", import.meta.url))
 
 const fetchCatalog = (url: string) =>
   Effect.gen(function*() {

@@ -4,13 +4,13 @@
  * `node scripts/generate-catalog.ts` writes it; a test checks the checked-in file is current.
  */
 import { type ClusterPolicy, type CommandSpec, Redis } from "@effect-redis/client"
-import { crossSlotEmulation, routingEmulation } from "../../packages/cluster/src/routing/CrossSlotOperations.ts"
+import { crossSlotEmulation, routingEmulation } from "../../packages/cluster/src/internal/routing/CrossSlotOperations.ts"
 import { writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import type { CatalogEntry } from "../../packages/client/src/catalog/CatalogEntry.ts"
-import { catalogEntries, catalogServerVersion } from "../../packages/client/src/catalog/CommandCatalog.ts"
-import { withoutBuilder } from "../../packages/client/src/catalog/WithoutBuilder.ts"
-import { clusterRoutingOf } from "../../packages/client/src/ClusterRouting.ts"
+import type { CatalogEntry } from "../../packages/client/src/internal/catalog/CatalogEntry.ts"
+import { catalogEntries, catalogServerVersion } from "../../packages/client/src/internal/catalog/CommandCatalog.ts"
+import { withoutBuilder } from "../../packages/client/src/internal/catalog/WithoutBuilder.ts"
+import { clusterRoutingOf } from "../../packages/client/src/internal/ClusterRouting.ts"
 
 export const commandDocsPath = fileURLToPath(new URL("../../docs/commands.md", import.meta.url))
 
@@ -91,8 +91,8 @@ export const renderCommandDocs = (specs: ReadonlyArray<CommandSpec<unknown>>): s
     "# Commands",
     "",
     `Every command of Redis ${catalogServerVersion} (${catalogEntries.length} with subcommands), generated from the command catalog`,
-    "(`packages/client/src/catalog/commands.generated.ts`, itself generated from the server's COMMAND INFO and",
-    "COMMAND DOCS), the `Redis` builders and the cluster routing table (`packages/client/src/ClusterRouting.ts`).",
+    "(`packages/client/src/internal/catalog/commands.generated.ts`, itself generated from the server's COMMAND INFO and",
+    "COMMAND DOCS), the `Redis` builders and the cluster routing table (`packages/client/src/internal/ClusterRouting.ts`).",
     "Regenerate both with `node scripts/generate-catalog.ts`; a test fails when this file is out of date.",
     "",
     `${withBuilder} commands have typed builders; the others are listed with the reason and stay reachable through`,

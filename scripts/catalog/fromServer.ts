@@ -1,11 +1,11 @@
 /**
  * Turns a real server's `COMMAND INFO` and `COMMAND DOCS` replies (RESP3, as `Redis.call` returns them) into the
  * command catalog, and renders the catalog as the checked-in module
- * `packages/client/src/catalog/commands.generated.ts`. Used by `scripts/generate-catalog.ts` and by the test that
+ * `packages/client/src/internal/catalog/commands.generated.ts`. Used by `scripts/generate-catalog.ts` and by the test that
  * checks the checked-in catalog still matches the server the suite runs against.
  */
 import type { RespValue } from "@effect-redis/client"
-import type { CatalogEntry, KeySpec, KeySpecBegin, KeySpecFind } from "../../packages/client/src/catalog/CatalogEntry.ts"
+import type { CatalogEntry, KeySpec, KeySpecBegin, KeySpecFind } from "../../packages/client/src/internal/catalog/CatalogEntry.ts"
 
 const text = (value: RespValue | undefined): string =>
   typeof value === "string" ? value : value instanceof Uint8Array ? Buffer.from(value).toString("utf8") : ""

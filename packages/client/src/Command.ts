@@ -1,11 +1,11 @@
 import type { RespArg } from "@effect-redis/resp"
 import { Context, type Effect, Effectable } from "effect"
-import { ClusterPolicy } from "./ClusterPolicy.ts"
-import { clusterRoutingOf } from "./ClusterRouting.ts"
-import { CommandFlags, type CommandFlagSet } from "./CommandFlags.ts"
-import type { RedisError } from "./errors/RedisError.ts"
-import { firstKey, type KeyPositions, keyIndexes, noKeys } from "./KeyPositions.ts"
-import type { Reply } from "./Reply.ts"
+import { ClusterPolicy } from "./internal/ClusterPolicy.ts"
+import { clusterRoutingOf } from "./internal/ClusterRouting.ts"
+import { CommandFlags, type CommandFlagSet } from "./internal/CommandFlags.ts"
+import type { RedisError } from "./internal/errors/RedisError.ts"
+import { firstKey, type KeyPositions, keyIndexes, noKeys } from "./internal/KeyPositions.ts"
+import type { Reply } from "./internal/Reply.ts"
 import { RedisClient } from "./RedisClient.ts"
 
 /**
@@ -193,9 +193,9 @@ export const allDefinedSpecs = (): ReadonlyArray<CommandSpec<unknown>> => define
 
 
 // --- the rest of the toolkit for defining commands (the `@effect-redis/client/Command` subpath) ---------------
-export { ClusterPolicy, type MergeRule } from "./ClusterPolicy.ts"
-export { CommandFlags, type CommandFlagSet, hasFlag } from "./CommandFlags.ts"
-export { decodeReply, invalidArgument } from "./connection/RunOnConnection.ts"
+export { ClusterPolicy, type MergeRule } from "./internal/ClusterPolicy.ts"
+export { CommandFlags, type CommandFlagSet, hasFlag } from "./internal/CommandFlags.ts"
+export { decodeReply, invalidArgument } from "./internal/connection/RunOnConnection.ts"
 export {
   allKeys,
   firstKey,
@@ -207,5 +207,5 @@ export {
   keyValuePairs,
   noKeys,
   twoKeys
-} from "./KeyPositions.ts"
-export { describeRespValue, fromSchema, makeReply, type Reply, ReplyMismatch } from "./Reply.ts"
+} from "./internal/KeyPositions.ts"
+export { describeRespValue, fromSchema, makeReply, type Reply, ReplyMismatch } from "./internal/Reply.ts"

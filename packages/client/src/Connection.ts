@@ -9,13 +9,13 @@
  *
  * @module
  */
-export type { ConnectionOptions, NodeAddress } from "./connection/ConnectionOptions.ts"
+export type { ConnectionOptions, NodeAddress } from "./internal/connection/ConnectionOptions.ts"
 export {
   type DedicatedConnection,
   DedicatedConnections,
   type DedicatedConnectionsOptions
-} from "./connection/DedicatedConnections.ts"
-export { millisOf, NodeConnection } from "./connection/NodeConnection.ts"
-export type { ConnectionFailure, ReplyWaiter } from "./connection/ReplyWaiter.ts"
-export { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./connection/RunOnConnection.ts"
-export { type ParsedRedisUrl, parseRedisUrl, redactUrl } from "./RedisUrl.ts"
+} from "./internal/connection/DedicatedConnections.ts"
+export { NodeConnection } from "./internal/connection/NodeConnection.ts"
+export type { ConnectionFailure, ReplyWaiter } from "./internal/connection/ReplyWaiter.ts"
+export { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./internal/connection/RunOnConnection.ts"
+export { type ParsedRedisUrl, parseRedisUrl, redactUrl } from "./internal/RedisUrl.ts"

@@ -1,6 +1,6 @@
 import { Context, Effect, Result } from "effect"
 import type { Command } from "./Command.ts"
-import type { RedisError } from "./errors/RedisError.ts"
+import type { RedisError } from "./internal/errors/RedisError.ts"
 
 /** The success type of a {@link Command}. */
 export type CommandSuccess<C> = C extends Command<infer A> ? A : never

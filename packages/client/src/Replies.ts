@@ -1,7 +1,7 @@
 import { isRespErrorReply, type RespValue } from "@effect-redis/resp"
 import { Option, Schema } from "effect"
-import { makeReply, type Reply, ReplyMismatch } from "./Reply.ts"
-import { asList, mismatch, pairsOf, toFloat, toInteger, toText } from "./ReplyDecoding.ts"
+import { makeReply, type Reply, ReplyMismatch } from "./internal/Reply.ts"
+import { asList, mismatch, pairsOf, toFloat, toInteger, toText } from "./internal/ReplyDecoding.ts"
 
 // The reply shapes of the typed commands. Each accepts what RESP2 and RESP3 send for the same reply (a RESP3 map
 // or a RESP2 flat array, a RESP3 double or a RESP2 bulk string...) and yields one TypeScript type for both.

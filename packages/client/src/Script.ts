@@ -2,8 +2,8 @@ import type { RespValue } from "@effect-redis/resp"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import type { Command } from "./Command.ts"
-import { evalRo, evalScript, evalsha, evalshaRo, type ScriptCall } from "./commands/scripting.ts"
-import type { RedisError } from "./errors/RedisError.ts"
+import { evalRo, evalScript, evalsha, evalshaRo, type ScriptCall } from "./internal/commands/scripting.ts"
+import type { RedisError } from "./internal/errors/RedisError.ts"
 import type { RedisClient } from "./RedisClient.ts"
 
 /** A Lua script run by SHA1, loaded on demand. */

@@ -15,9 +15,9 @@
  *
  * @module
  */
-export { ClusterPolicy, type MergeRule } from "./ClusterPolicy.ts"
+export { ClusterPolicy, type MergeRule } from "./internal/ClusterPolicy.ts"
 export { type Command, type CommandSpec, isCommand } from "./Command.ts"
-export type { ConnectionOptions, NodeAddress } from "./connection/ConnectionOptions.ts"
+export type { ConnectionOptions, NodeAddress } from "./internal/connection/ConnectionOptions.ts"
 export * from "./Errors.ts"
 export * as Redis from "./Redis.ts"
 export {
@@ -29,6 +29,6 @@ export {
 } from "./RedisClient.ts"
 export * as RedisNode from "./RedisNode.ts"
 export * as Replies from "./Replies.ts"
-export { type Reply, ReplyMismatch } from "./Reply.ts"
+export { type Reply, ReplyMismatch } from "./internal/Reply.ts"
 export { Script } from "./Script.ts"
 export { ProtocolError, type RespArg, RespErrorReply, type RespValue } from "@effect-redis/resp"

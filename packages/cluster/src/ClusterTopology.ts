@@ -12,8 +12,8 @@ export {
   ClusterSnapshot,
   type NodeAddressParts,
   type NodeHealth
-} from "./topology/ClusterSnapshot.ts"
-export type { AddressRemap } from "./topology/ClusterReplyParsing.ts"
+} from "./internal/topology/ClusterSnapshot.ts"
+export type { AddressRemap } from "./internal/topology/ClusterReplyParsing.ts"
 export {
   ClusterTopology,
   type ClusterTopologyOptions,
@@ -23,5 +23,5 @@ export {
   snapshotOf,
   type TopologySpec,
   type TopologyStats
-} from "./topology/ClusterTopology.ts"
-export type { NodeAdded, NodeRemoved, PrimaryChanged, SlotsMoved, TopologyChange } from "./topology/TopologyChange.ts"
+} from "./internal/topology/ClusterTopology.ts"
+export type { NodeAdded, NodeRemoved, PrimaryChanged, SlotsMoved, TopologyChange } from "./internal/topology/TopologyChange.ts"

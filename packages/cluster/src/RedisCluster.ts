@@ -1,19 +1,20 @@
 import { type Command, type ConnectionOptions, RedisClient, type RedisClientService, type RedisError, TopologyError } from "@effect-redis/client"
-import { millisOf, parseRedisUrl } from "@effect-redis/client/Connection"
+import { parseRedisUrl } from "@effect-redis/client/Connection"
 import type { RespArg } from "@effect-redis/resp"
 import { Config, Context, type Duration, Effect, Layer, type Result, Stream } from "effect"
-import { ReplicationError } from "./errors/ReplicationError.ts"
+import { millis } from "./internal/millis.ts"
+import { ReplicationError } from "./internal/errors/ReplicationError.ts"
 import { keySlot } from "./KeySlot.ts"
-import { ClusterExecutor } from "./routing/ClusterExecutor.ts"
-import type { RequestContext } from "./routing/ClusterRequest.ts"
-import type { ReadFrom } from "./routing/ReadFrom.ts"
-import { defaultRetrySchedules, type RetrySchedules } from "./routing/RetrySchedules.ts"
-import { type ClusterSnapshot, formatAddress, type NodeAddressParts } from "./topology/ClusterSnapshot.ts"
-import { ClusterTopology, type ClusterTopologyOptions } from "./topology/ClusterTopology.ts"
-import { requestRaw } from "./topology/TopologyDiscovery.ts"
-import type { TopologyChange } from "./topology/TopologyChange.ts"
-import { ClusterTransport, type NodeTransport } from "./transport/ClusterTransport.ts"
-import { NodePool } from "./transport/NodePool.ts"
+import { ClusterExecutor } from "./internal/routing/ClusterExecutor.ts"
+import type { RequestContext } from "./internal/routing/ClusterRequest.ts"
+import type { ReadFrom } from "./internal/routing/ReadFrom.ts"
+import { defaultRetrySchedules, type RetrySchedules } from "./internal/routing/RetrySchedules.ts"
+import { type ClusterSnapshot, formatAddress, type NodeAddressParts } from "./internal/topology/ClusterSnapshot.ts"
+import { ClusterTopology, type ClusterTopologyOptions } from "./internal/topology/ClusterTopology.ts"
+import { requestRaw } from "./internal/topology/TopologyDiscovery.ts"
+import type { TopologyChange } from "./internal/topology/TopologyChange.ts"
+import { ClusterTransport, type NodeTransport } from "./internal/transport/ClusterTransport.ts"
+import { NodePool } from "./internal/transport/NodePool.ts"
 
 /**
  * Options of the cluster client. Every node, given or discovered, is opened with the same connection options
@@ -124,7 +125,7 @@ const makeServices = (options: RedisClusterOptions) =>
       pool,
       readFrom: options.readFrom ?? "primary",
       maxRedirections: options.maxRedirections ?? 16,
-      commandTimeoutMs: millisOf(options.commandTimeout, 10_000),
+      commandTimeoutMs: millis(options.commandTimeout, 10_000),
       schedules: { ...defaultRetrySchedules, ...definedOnly(options.retry ?? {}) } as RequestContext["schedules"]
     }
     const executor = new ClusterExecutor(ctx, { nonAtomicCrossSlot: options.nonAtomicCrossSlot, protocol: options.protocol })
@@ -158,7 +159,7 @@ const makeServices = (options: RedisClusterOptions) =>
           run: (command) => executor.run(command, onWrite),
           pipelineResults: (commands) => executor.pipelineResults(commands, onWrite)
         })
-        const timeoutMs = millisOf(replication.timeout, 1_000)
+        const timeoutMs = millis(replication.timeout, 1_000)
         const waitFor = (conn: NodeTransport) =>
           Effect.flatMap(
             Effect.mapError(

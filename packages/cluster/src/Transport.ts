@@ -10,5 +10,5 @@ export {
   ClusterTransport,
   type ConnectFailure,
   type NodeTransport
-} from "./transport/ClusterTransport.ts"
-export { NodePool, type NodePoolOptions, type NodePoolService } from "./transport/NodePool.ts"
+} from "./internal/transport/ClusterTransport.ts"
+export { NodePool, type NodePoolOptions, type NodePoolService } from "./internal/transport/NodePool.ts"

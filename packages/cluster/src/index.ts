@@ -10,7 +10,7 @@
  * @module
  */
 export * from "./ClusterTopology.ts"
-export { ReplicationError } from "./errors/ReplicationError.ts"
+export { ReplicationError } from "./internal/errors/ReplicationError.ts"
 export { keySlot, SLOT_COUNT } from "./KeySlot.ts"
 export {
   type NodeSelection,
@@ -19,6 +19,6 @@ export {
   type RedisClusterService,
   type ReplicationOptions
 } from "./RedisCluster.ts"
-export { type Merge, MergeRules, type PartReply } from "./routing/MergeRules.ts"
-export type { ReadFrom } from "./routing/ReadFrom.ts"
-export { defaultRetrySchedules, type RetryKind, type RetrySchedule, type RetrySchedules } from "./routing/RetrySchedules.ts"
+export { type Merge, MergeRules, type PartReply } from "./internal/routing/MergeRules.ts"
+export type { ReadFrom } from "./internal/routing/ReadFrom.ts"
+export { defaultRetrySchedules, type RetryKind, type RetrySchedule, type RetrySchedules } from "./internal/routing/RetrySchedules.ts"

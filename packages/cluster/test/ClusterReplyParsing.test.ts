@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { RespErrorReply, type RespValue } from "@effect-redis/client"
 import type { AddressRemap, ClusterShard } from "@effect-redis/cluster"
-import { LayoutParseError, parseClusterShards, parseClusterSlots, type ParseContext, parseRedirect } from "../src/topology/ClusterReplyParsing.ts"
+import { LayoutParseError, parseClusterShards, parseClusterSlots, type ParseContext, parseRedirect } from "../src/internal/topology/ClusterReplyParsing.ts"
 import { ScriptedTransport } from "@effect-redis/testkit"
 
 const context = (overrides: Partial<ParseContext> = {}): ParseContext => ({

@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DecodeError, InconsistentRepliesError, ReplyError } from "@effect-redis/client"
 import { MergeRules, type PartReply } from "@effect-redis/cluster"
-import { mergeOf } from "../src/routing/MergeRules.ts"
+import { mergeOf } from "../src/internal/routing/MergeRules.ts"
 import { Result } from "effect"
 
 const ok = <A>(node: string, value: A): PartReply<A> => ({ node, result: Result.succeed(value) })

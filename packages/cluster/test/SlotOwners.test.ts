@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { type ClusterNodeInfo, ClusterSnapshot } from "@effect-redis/cluster"
-import { sharesByOwner } from "../src/routing/SlotOwners.ts"
+import { sharesByOwner } from "../src/internal/routing/SlotOwners.ts"
 
 const node = (port: number): ClusterNodeInfo => ({
   id: `n${port}`, host: "127.0.0.1", port, address: `127.0.0.1:${port}`, role: "primary", health: "online"
