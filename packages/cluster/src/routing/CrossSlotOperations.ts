@@ -1,4 +1,4 @@
-import { type Command, CommandFlags, CrossSlotError, decodeReply, hasFlag, type RedisError, ReplyError } from "@effect-redis/client"
+import { type Command, CommandFlags, CrossSlotError, decodeReply, hasFlag, type RedisError, ReplyError, UnknownCommandError } from "@effect-redis/client"
 import type { RespArg, RespValue } from "@effect-redis/resp"
 import { Effect } from "effect"
 import type { ClusterExecutor } from "./ClusterExecutor.ts"
@@ -110,7 +110,11 @@ export const runEmulation = <A>(
     Effect.mapError(
       Effect.suspend(() => emulation(command.args, runner)),
       (error): RedisError =>
-        error._tag === "ReplyError" && error.command !== name ? new ReplyError({ code: error.code, message: error.message, command: name }) : error
+        error._tag === "ReplyError" && error.command !== name
+          ? new ReplyError({ code: error.code, message: error.message, command: name })
+          : error._tag === "UnknownCommandError" && error.command !== name
+          ? new UnknownCommandError({ message: error.message, command: name })
+          : error
     ),
     (raw: RespValue) => decodeReply(command, executor.protocol === 3 ? asResp3(name, command.args, raw) : raw)
   )
