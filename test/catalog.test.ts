@@ -116,7 +116,7 @@ describe("the command catalog", () => {
     assert.deepStrictEqual(Object.keys(clusterRouting).filter((name) => catalogEntry(name) === undefined), [])
   })
 
-  it.live("the key-spec evaluator finds the keys COMMAND GETKEYS finds, for commands whose keys move", () =>
+  it.live("the key-spec evaluator finds the keys COMMAND GETKEYS finds, for commands whose keys move and for the newer servers' commands", () =>
     Effect.gen(function*() {
       const lines: ReadonlyArray<ReadonlyArray<RespArg>> = [
         ["ZUNIONSTORE", "dest", 2, "a", "b", "WEIGHTS", 1, 2],
@@ -135,7 +135,13 @@ describe("the command catalog", () => {
         ["MEMORY", "USAGE", "k"],
         ["BITOP", "AND", "dest", "a", "b"],
         ["BLPOP", "l1", "l2", 0],
-        ["ZRANGESTORE", "dest", "src", 0, -1]
+        ["ZRANGESTORE", "dest", "src", 0, -1],
+        // Commands of newer servers, where this server has them.
+        ...(server.atLeast("redis", "7.4") ? [["HEXPIRE", "h", 10, "NX", "FIELDS", 2, "f1", "f2"]] : []),
+        ...(server.atLeast("redis", "8.0")
+          ? [["HGETEX", "h", "EX", 10, "FIELDS", 1, "f"], ["HSETEX", "h", "FNX", "FIELDS", 1, "f", "v"], ["VSIM", "vs", "ELE", "e", "COUNT", 3]]
+          : []),
+        ...(server.flavour === "valkey" ? [["SET", "k", "v", "IFEQ", "old"]] : [])
       ]
       for (const line of lines) {
         const server = (yield* Redis.call(["COMMAND", "GETKEYS", ...line])) as ReadonlyArray<string>
