@@ -1,6 +1,7 @@
 /**
  * Renders docs/commands.md from the command catalog, the `Redis` builders and the cluster routing table: every
- * command of the server, its builders, how a cluster routes it and how replies from several nodes are merged.
+ * command of the supported servers, which of them have it, its builders, how a cluster routes it and how replies
+ * from several nodes are merged.
  * `node scripts/generate-catalog.ts` writes it; a test checks the checked-in file is current.
  */
 import { type ClusterPolicy, type CommandSpec, Redis } from "@effect-redis/client"
@@ -8,7 +9,7 @@ import { crossSlotEmulation, routingEmulation } from "../../packages/cluster/src
 import { writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import type { CatalogEntry } from "../../packages/client/src/internal/catalog/CatalogEntry.ts"
-import { catalogEntries, catalogServerVersion } from "../../packages/client/src/internal/catalog/CommandCatalog.ts"
+import { catalogEntries, catalogServerLine, catalogServers } from "../../packages/client/src/internal/catalog/CommandCatalog.ts"
 import { withoutBuilder } from "../../packages/client/src/internal/catalog/WithoutBuilder.ts"
 import { clusterRoutingOf } from "../../packages/client/src/internal/ClusterRouting.ts"
 
@@ -67,12 +68,28 @@ const describePolicy = (policy: ClusterPolicy): readonly [string, string] => {
   }
 }
 
+const allLines = catalogServers.map((server) => catalogServerLine(server.flavour, server.version))
+
+/** `Redis 7.0, 8.0; Valkey 8.1`: release lines grouped by flavour, in the catalog's server order. */
+const serversText = (lines: ReadonlyArray<string>): string => {
+  const byFlavour = new Map<string, Array<string>>()
+  for (const line of lines) {
+    const [flavour, version] = line.split(" ")
+    const name = flavour === "valkey" ? "Valkey" : "Redis"
+    byFlavour.set(name, [...(byFlavour.get(name) ?? []), version!])
+  }
+  return [...byFlavour].map(([name, versions]) => `${name} ${versions.join(", ")}`).join("; ")
+}
+
 const flagsOf = (entry: CatalogEntry): string =>
   [
     entry.flags.includes("readonly") ? "read" : entry.flags.includes("write") ? "write" : "",
     entry.flags.includes("blocking") ? "blocking" : "",
     entry.flags.includes("admin") ? "admin" : "",
-    entry.deprecated !== undefined ? `deprecated since ${entry.deprecated.since}` : ""
+    entry.deprecated !== undefined
+      ? `deprecated since ${entry.deprecated.since}` +
+        (entry.deprecated.servers.length < entry.servers.length ? ` (${serversText(entry.deprecated.servers)})` : "")
+      : ""
   ].filter((flag) => flag.length > 0).join(", ")
 
 const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("\n", " ")
@@ -87,13 +104,18 @@ export const renderCommandDocs = (specs: ReadonlyArray<CommandSpec<unknown>>): s
     groups.set(entry.group, list)
   }
   const withBuilder = catalogEntries.filter((entry) => builders.has(entry.name)).length
+  const perServer = allLines.map((line) => `${serversText([line])}: ${catalogEntries.filter((entry) => entry.servers.includes(line)).length}`)
   const lines: Array<string> = [
     "# Commands",
     "",
-    `Every command of Redis ${catalogServerVersion} (${catalogEntries.length} with subcommands), generated from the command catalog`,
-    "(`packages/client/src/internal/catalog/commands.generated.ts`, itself generated from the server's COMMAND INFO and",
-    "COMMAND DOCS), the `Redis` builders and the cluster routing table (`packages/client/src/internal/ClusterRouting.ts`).",
-    "Regenerate both with `node scripts/generate-catalog.ts`; a test fails when this file is out of date.",
+    `Every command of ${serversText(allLines)} (${catalogEntries.length} with subcommands; ${perServer.join(", ")}),`,
+    "generated from the command catalog (`packages/client/src/internal/catalog/commands.generated.ts`, itself generated from",
+    "each server's COMMAND INFO and COMMAND DOCS and merged by the rule in `scripts/catalog/mergeCatalogs.ts`), the",
+    "`Redis` builders and the cluster routing table (`packages/client/src/internal/ClusterRouting.ts`). Regenerate both with",
+    "`node scripts/generate-catalog.ts`; a test fails when this file is out of date.",
+    "",
+    "**Servers** lists the servers that have the command. A server without it answers with an error, which the",
+    "client reports as `UnknownCommandError`; the client itself never refuses a command by version.",
     "",
     `${withBuilder} commands have typed builders; the others are listed with the reason and stay reachable through`,
     "`Redis.call([...])`, which routes them on a cluster by the same catalog and table.",
@@ -108,7 +130,12 @@ export const renderCommandDocs = (specs: ReadonlyArray<CommandSpec<unknown>>): s
     ""
   ]
   for (const [group, entries] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`## ${group}`, "", "| Command | Builders | Cluster routing | Merge / reason | Flags | Summary |", "|---|---|---|---|---|---|")
+    lines.push(
+      `## ${group}`,
+      "",
+      "| Command | Servers | Builders | Cluster routing | Merge / reason | Flags | Summary |",
+      "|---|---|---|---|---|---|---|"
+    )
     for (const entry of entries) {
       const names = builders.get(entry.name)
       const [policyText, merge] = describePolicy(routingOf(entry, specs))
@@ -120,7 +147,10 @@ export const renderCommandDocs = (specs: ReadonlyArray<CommandSpec<unknown>>): s
       const builderCell = names !== undefined
         ? names.map((name) => `\`Redis.${name}\``).join(", ")
         : `— ${withoutBuilder[entry.name] ?? "MISSING"}`
-      lines.push(`| ${entry.name} | ${cell(builderCell)} | ${routing} | ${cell(merge)} | ${flagsOf(entry)} | ${cell(entry.summary)} |`)
+      const summary = entry.summary.length > 0 ? entry.summary : entry.group === "module" ? "(a module command: the server gives no docs)" : ""
+      lines.push(
+        `| ${entry.name} | ${serversText(entry.servers)} | ${cell(builderCell)} | ${routing} | ${cell(merge)} | ${flagsOf(entry)} | ${cell(summary)} |`
+      )
     }
     lines.push("")
   }

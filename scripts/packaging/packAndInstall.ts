@@ -7,7 +7,7 @@
  * Used by test/packaging (the consumer tests) and bench/package-footprint.ts (installed size and import time).
  */
 import { execFileSync } from "node:child_process"
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -49,10 +49,19 @@ export const registryReachable = (): boolean => {
   }
 }
 
-/** `tsc -b` of every package into its `dist/`. */
+/**
+ * A clean `tsc -b` of every package into its `dist/`: outputs of an earlier build are removed first, so a module that
+ * was moved or deleted never lingers in a tarball.
+ */
 export const buildPackages = (): void => {
+  for (const name of packageNames) {
+    rmSync(join(repoRoot, "packages", name, "dist"), { recursive: true, force: true })
+    rmSync(join(repoRoot, "packages", name, ".tsbuildinfo"), { force: true })
+  }
   run(join(repoRoot, "node_modules/.bin/tsc"), ["-b", "tsconfig.build.json"], repoRoot)
 }
+
+if (import.meta.main && process.argv[2] === "build") buildPackages()
 
 /** Packs every package into `dir`; returns the tarballs by package name. */
 export const packPackages = (dir: string): ReadonlyMap<string, string> => {

@@ -173,7 +173,7 @@ const blockTimeOf = (command: Command<unknown>): number | undefined => {
 const replyArrived = (exit: Exit.Exit<unknown, RedisError>): boolean => {
   if (Exit.isSuccess(exit)) return true
   const error = Cause.findErrorOption(exit.cause)
-  return Option.isSome(error) && (error.value._tag === "ReplyError" || error.value._tag === "DecodeError")
+  return Option.isSome(error) && (error.value._tag === "ReplyError" || error.value._tag === "UnknownCommandError" || error.value._tag === "DecodeError")
 }
 
 /** A layer providing {@link RedisClient} for one standalone server. */

@@ -67,7 +67,12 @@ export const clusterRouting: Readonly<Record<string, ClusterPolicy>> = {
   "PUBSUB NUMPAT": allNodes("sum"),
   "SLOWLOG LEN": allNodes("sum"),
   "SLOWLOG RESET": allNodes("allAgree"),
+  "COMMANDLOG LEN": allNodes("sum"),
+  "COMMANDLOG RESET": allNodes("allAgree"),
   "LATENCY RESET": allNodes("sum"),
+
+  // Each primary reports the slots it serves (Valkey 8.0+); the union covers every served slot once.
+  "CLUSTER SLOT-STATS": allPrimaries("union"),
 
   // The slot is an argument: its owner answers.
   "CLUSTER COUNTKEYSINSLOT": bySlotId(2),
@@ -81,6 +86,9 @@ export const clusterRouting: Readonly<Record<string, ClusterPolicy>> = {
   SWAPDB: unsupported(oneDatabase),
   WAIT: unsupported(
     "WAIT counts the replicas that acknowledged the writes of the connection it is sent on; use RedisCluster.ensureReplication, which sends it on every connection that took a write"
+  ),
+  WAITAOF: unsupported(
+    "WAITAOF waits for the writes of the connection it is sent on to be fsynced, and a cluster client spreads a program's writes over one connection per node, shared with other callers"
   ),
   REPLICAOF: unsupported("replication is set up with CLUSTER REPLICATE on a cluster"),
   SLAVEOF: unsupported("replication is set up with CLUSTER REPLICATE on a cluster"),

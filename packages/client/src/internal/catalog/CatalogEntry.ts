@@ -1,10 +1,21 @@
 /**
- * The shape of one command of the catalog (`commands.generated.ts`), as the real server describes it in
+ * The shape of one command of the catalog (`commands.generated.ts`), as the real servers describe it in
  * `COMMAND INFO` and `COMMAND DOCS`. Subcommands of container commands are entries of their own, named with a
  * space: `CLUSTER INFO`, `OBJECT ENCODING`.
  *
+ * The catalog is the union of several servers' commands (Redis 7.0, Redis 8.0, Valkey 8.1): each entry lists the
+ * servers that have it, and where the servers describe a command differently its metadata is their merge (the rule
+ * is written down in `scripts/catalog/mergeCatalogs.ts`).
+ *
  * @module
  */
+
+/** A server a catalog was generated from: its flavour and exact version. */
+export interface CatalogServer {
+  readonly flavour: "redis" | "valkey"
+  /** The version it reported, e.g. `8.0.2`. */
+  readonly version: string
+}
 
 /** Where a key spec starts looking for keys: a fixed index, or just after a keyword. */
 export type KeySpecBegin =
@@ -34,9 +45,9 @@ export interface KeySpec {
 export interface CatalogEntry {
   /** Upper-case name; subcommands as `CONTAINER SUB` (`CLUSTER INFO`). */
   readonly name: string
-  /** The server's command group: `string`, `list`, `sorted-set`, `server`, `cluster`... */
+  /** The server's command group: `string`, `list`, `sorted-set`, `server`, `cluster`, `module`... */
   readonly group: string
-  /** The Redis version that introduced it. */
+  /** The version that introduced it (empty for module commands, which have no docs). */
   readonly since: string
   /** One-line summary from `COMMAND DOCS`. */
   readonly summary: string
@@ -48,6 +59,18 @@ export interface CatalogEntry {
   readonly tips: ReadonlyArray<string>
   /** Where the keys are. */
   readonly keySpecs: ReadonlyArray<KeySpec>
-  /** Set when `COMMAND DOCS` marks the command deprecated: the version since, and its replacement. */
-  readonly deprecated?: { readonly since: string; readonly replacedBy: string } | undefined
+  /**
+   * The servers that have the command, by release line (`redis 7.0`, `redis 8.0`, `valkey 8.1`: see
+   * `catalogServerLine`), in the catalog's server order.
+   */
+  readonly servers: ReadonlyArray<string>
+  /**
+   * Set when some server's `COMMAND DOCS` marks the command deprecated: the version since and its replacement (as
+   * that server words them), and which servers mark it.
+   */
+  readonly deprecated?: {
+    readonly since: string
+    readonly replacedBy: string
+    readonly servers: ReadonlyArray<string>
+  } | undefined
 }

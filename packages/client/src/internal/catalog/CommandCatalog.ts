@@ -10,11 +10,20 @@ import type { KeyPositions } from "../KeyPositions.ts"
 import type { CatalogEntry, KeySpec } from "./CatalogEntry.ts"
 import { catalogEntries } from "./commands.generated.ts"
 
-export type { CatalogEntry, KeySpec, KeySpecBegin, KeySpecFind } from "./CatalogEntry.ts"
-export { catalogEntries, catalogServerVersion } from "./commands.generated.ts"
+export type { CatalogEntry, CatalogServer, KeySpec, KeySpecBegin, KeySpecFind } from "./CatalogEntry.ts"
+export { catalogEntries, catalogServers } from "./commands.generated.ts"
 
 const byName = new Map<string, CatalogEntry>(catalogEntries.map((entry) => [entry.name, entry]))
 const containers = new Set(catalogEntries.filter((entry) => entry.name.includes(" ")).map((entry) => entry.name.split(" ")[0]!))
+
+/**
+ * How catalog entries name a server: flavour and release line, `redis 8.0` for Redis 8.0.2. Patch releases of a
+ * line do not add or remove commands, so a catalog generated from 8.0.2 describes 8.0.x.
+ */
+export const catalogServerLine = (flavour: "redis" | "valkey", version: string): string => {
+  const [major = "0", minor = "0"] = version.split(".")
+  return `${flavour} ${major}.${minor}`
+}
 
 /** The catalog entry of a command name as the client spells it (`GET`, `CLUSTER INFO`), if the server knows it. */
 export const catalogEntry = (name: string): CatalogEntry | undefined => byName.get(name.toUpperCase())

@@ -17,6 +17,7 @@ export const withoutBuilder: Readonly<Record<string, string>> = {
   "ACL HELP": help,
   "CLIENT HELP": help,
   "CLUSTER HELP": help,
+  "COMMANDLOG HELP": help,
   "COMMAND HELP": help,
   "CONFIG HELP": help,
   "FUNCTION HELP": help,
@@ -46,6 +47,14 @@ export const withoutBuilder: Readonly<Record<string, string>> = {
   RESET: connection,
   QUIT: connection,
   "CLIENT SETNAME": connection,
+  "CLIENT SETINFO":
+    "labels the shared connection with the client library's name and version, which belongs in the connection handshake, not in a program; reachable through Redis.call",
+  "CLIENT NO-TOUCH":
+    "switches LRU/LFU updates off for the shared connection, so for every caller multiplexed on it, not just the one asking; reachable through Redis.call",
+  "CLIENT CAPA":
+    "declares what the connection understands (Valkey's `redirect`: replicas answer with redirects), which the client's connection handling must then follow; reachable through Redis.call",
+  "CLIENT IMPORT-SOURCE":
+    "marks the connection as the source of a data import (Valkey's import mode), an operator's tool rather than an application's; reachable through Redis.call",
   "CLIENT TRACKING": "client-side caching needs push messages on a connection of its own (a later issue)",
   "CLIENT CACHING": "client-side caching needs push messages on a connection of its own (a later issue)",
   "CLIENT REPLY": "switching replies off would desynchronise a multiplexed connection; Redis.call refuses it",

@@ -352,3 +352,9 @@ export const clusterSlots = defineCommand({
   name: "CLUSTER SLOTS", flags: replaySafe, keys: noKeys, reply: ClusterReplies.clusterSlots,
   args: () => ["CLUSTER", "SLOTS"]
 })
+
+/** CLUSTER MYSHARDID (Redis 7.2+, Valkey): the id of the receiving node's shard, shared by its primary and replicas. */
+export const clusterMyshardid = defineCommand({
+  name: "CLUSTER MYSHARDID", flags: replaySafe, keys: noKeys, reply: Replies.string,
+  args: () => ["CLUSTER", "MYSHARDID"]
+})

@@ -2,8 +2,9 @@ import type { RespArg } from "@effect-redis/resp"
 import { defineCommand } from "../../Command.ts"
 import { CommandFlags } from "../CommandFlags.ts"
 import * as Replies from "../../Replies.ts"
-import { type Pairs, pushPairs, type RedisKey, type RedisValue } from "./types.ts"
-import { integerAtLeast, nonEmpty } from "./validate.ts"
+import { type ExpirationOptions, pushExpiration } from "./expiration.ts"
+import { type Pairs, pushFields, pushPairs, type RedisKey, type RedisValue } from "./types.ts"
+import { atMostOne, integerAtLeast, nonEmpty } from "./validate.ts"
 
 const { readonly, write, replaySafe } = CommandFlags
 
@@ -32,6 +33,71 @@ export const hget = defineCommand({
 export const hgetall = defineCommand({
   name: "HGETALL", flags: readonly, reply: Replies.stringRecord,
   args: (key: RedisKey) => ["HGETALL", key]
+})
+
+/**
+ * HGETDEL key FIELDS n field... (Redis 8.0+): the fields' values in field order (none for missing fields), and
+ * deletes the fields; the key goes when its last field does.
+ */
+export const hgetdel = defineCommand({
+  name: "HGETDEL", flags: write, reply: Replies.optionalStrings,
+  args: (key: RedisKey, fields: RedisKey | ReadonlyArray<RedisKey>) => {
+    const out: Array<RespArg> = ["HGETDEL", key]
+    return pushFields(out, fields) ?? out
+  }
+})
+
+/** Options of HGETEX: a new expiry for the fields read (at most one), or `persist` to remove theirs. */
+export interface HGetExOptions extends ExpirationOptions {
+  /** Remove the fields' expiry (PERSIST). */
+  readonly persist?: boolean | undefined
+}
+
+/**
+ * HGETEX key [EX|PX|EXAT|PXAT n | PERSIST] FIELDS n field... (Redis 8.0+): the fields' values in field order (none
+ * for missing fields), setting or removing their expiry as it reads them.
+ */
+export const hgetex = defineCommand({
+  name: "HGETEX", flags: write, reply: Replies.optionalStrings,
+  args: (key: RedisKey, fields: RedisKey | ReadonlyArray<RedisKey>, options: HGetExOptions = {}) => {
+    const out: Array<RespArg> = ["HGETEX", key]
+    return pushExpiration(out, options as HGetExOptions & Record<string, unknown>, [["persist", "PERSIST"]]) ??
+      pushFields(out, fields) ?? out
+  }
+})
+
+/** Options of HSETEX: a condition on the fields (at most one) and their expiry (at most one). */
+export interface HSetExOptions extends ExpirationOptions {
+  /** Only if none of the fields exists (FNX). */
+  readonly fnx?: boolean | undefined
+  /** Only if every field exists (FXX). */
+  readonly fxx?: boolean | undefined
+  /** Keep the fields' current expiry (KEEPTTL); without any expiry option the fields lose theirs. */
+  readonly keepTtl?: boolean | undefined
+}
+
+/**
+ * HSETEX key [FNX|FXX] [EX|PX|EXAT|PXAT n | KEEPTTL] FIELDS n field value... (Redis 8.0+): sets the fields, with
+ * an expiry; `true` when they were set, `false` when FNX/FXX prevented it (then none is set).
+ */
+export const hsetex = defineCommand({
+  name: "HSETEX", flags: write, reply: Replies.boolean,
+  args: (key: RedisKey, pairs: Pairs, options: HSetExOptions = {}) => {
+    const out: Array<RespArg> = ["HSETEX", key]
+    const conflict = atMostOne(options, ["fnx", "fxx"])
+    if (conflict !== undefined) return conflict
+    if (options.fnx === true) out.push("FNX")
+    if (options.fxx === true) out.push("FXX")
+    const expiry = pushExpiration(out, options as HSetExOptions & Record<string, unknown>, [["keepTtl", "KEEPTTL"]])
+    if (expiry !== undefined) return expiry
+    const flat: Array<RespArg> = []
+    const count = pushPairs(flat, pairs)
+    const empty = nonEmpty("pairs", count)
+    if (empty !== undefined) return empty
+    out.push("FIELDS", count)
+    for (const arg of flat) out.push(arg)
+    return out
+  }
 })
 
 /** HINCRBY key field increment: the new value. */

@@ -90,3 +90,12 @@ export const scriptKill = defineCommand({
   name: "SCRIPT KILL", flags: CommandFlags.none, keys: noKeys, reply: Replies.ok,
   args: () => ["SCRIPT", "KILL"]
 })
+
+/**
+ * SCRIPT SHOW sha1 (Valkey 8.0+): the source of a cached script; `ReplyError` NOSCRIPT when the node does not have
+ * it. On a cluster it asks any node (SCRIPT LOAD loads on every node).
+ */
+export const scriptShow = defineCommand({
+  name: "SCRIPT SHOW", flags: CommandFlags.readonly, keys: noKeys, reply: Replies.string,
+  args: (sha1: string) => ["SCRIPT", "SHOW", sha1]
+})

@@ -145,6 +145,11 @@ export interface SetOptions extends ExpirationOptions {
   readonly xx?: boolean | undefined
   /** Return the previous value (GET). */
   readonly get?: boolean | undefined
+  /**
+   * Only set if the key holds this value now (IFEQ, Valkey 8.1+; a missing key is not equal). Other servers refuse
+   * the option with a syntax error (`ReplyError`).
+   */
+  readonly ifeq?: RedisValue | undefined
 }
 
 const setSpec = specOf({ name: "SET", flags: write, reply: Replies.okOrNil })
@@ -152,9 +157,9 @@ const setReplaySafeSpec = specOf({ name: "SET", flags: write | replaySafe, reply
 const setGetSpec = specOf({ name: "SET", flags: write, reply: Replies.optionalString })
 
 /**
- * SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT|KEEPTTL].
+ * SET key value [NX|XX|IFEQ comparison] [GET] [EX|PX|EXAT|PXAT|KEEPTTL].
  *
- * Without `get`: `true` when the value was written, `false` when NX/XX prevented it.
+ * Without `get`: `true` when the value was written, `false` when NX/XX/IFEQ prevented it.
  * With `get: true`: the previous value (`Option.none()` when there was none).
  */
 export function set(key: RedisKey, value: RedisValue, options: SetOptions & { readonly get: true }): Command<Option.Option<string>>
@@ -162,12 +167,13 @@ export function set(key: RedisKey, value: RedisValue, options?: SetOptions): Com
 export function set(key: RedisKey, value: RedisValue, options?: SetOptions): Command<boolean> | Command<Option.Option<string>> {
   if (options === undefined) return makeCommand(setReplaySafeSpec, ["SET", key, value])
   const out: Array<RespArg> = ["SET", key, value]
-  const problem = atMostOne(options, ["nx", "xx"]) ??
+  const problem = atMostOne(options, ["nx", "xx", "ifeq"]) ??
     pushExpiration(out, options as SetOptions & Record<string, unknown>, [["keepTtl", "KEEPTTL"]])
   const spec = (options.get === true ? setGetSpec : setSpec) as CommandSpec<boolean>
   if (problem instanceof InvalidOptions) return makeCommand(spec, ["SET"], problem.reason)
   if (options.nx === true) out.push("NX")
   if (options.xx === true) out.push("XX")
+  if (options.ifeq !== undefined) out.push("IFEQ", options.ifeq)
   if (options.get === true) out.push("GET")
   return makeCommand(spec, out)
 }

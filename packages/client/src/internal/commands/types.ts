@@ -54,3 +54,15 @@ export const pushNumkeys = (out: Array<RespArg>, keys: RedisKey | ReadonlyArray<
   for (const key of keys as ReadonlyArray<RedisKey>) out.push(key)
   return keys.length
 }
+
+/**
+ * Appends `FIELDS numfields field [field ...]` (the hash-field commands of Redis 7.4+: HEXPIRE, HTTL, HGETDEL...)
+ * for one field or a non-empty array; why they cannot be sent otherwise.
+ */
+export const pushFields = (out: Array<RespArg>, fields: RedisKey | ReadonlyArray<RedisKey>): InvalidOptions | undefined => {
+  const list = Array.isArray(fields) ? fields as ReadonlyArray<RedisKey> : [fields as RedisKey]
+  if (list.length === 0) return new InvalidOptions("fields must not be empty")
+  out.push("FIELDS", list.length)
+  for (const field of list) out.push(field)
+  return undefined
+}

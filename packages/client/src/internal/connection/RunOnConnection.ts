@@ -5,6 +5,7 @@ import { DecodeError } from "../errors/DecodeError.ts"
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts"
 import type { RedisError } from "../errors/RedisError.ts"
 import { ReplyError } from "../errors/ReplyError.ts"
+import { isUnknownCommandMessage, UnknownCommandError } from "../errors/UnknownCommandError.ts"
 import { ReplyMismatch } from "../Reply.ts"
 import type { NodeConnection } from "./NodeConnection.ts"
 import type { ConnectionFailure, ReplyWaiter } from "./ReplyWaiter.ts"
@@ -15,10 +16,19 @@ import type { ConnectionFailure, ReplyWaiter } from "./ReplyWaiter.ts"
  */
 export type OnConnectionFailure = <A>(command: Command<A>, error: ConnectionFailure) => Effect.Effect<A, RedisError> | undefined
 
-/** Turns a raw reply into the command's typed outcome: error replies become `ReplyError`, shapes are checked. */
+/**
+ * Turns a raw reply into the command's typed outcome: error replies become `ReplyError` (`UnknownCommandError` when
+ * the server has no such command or subcommand), shapes are checked. Every command's reply, standalone or cluster,
+ * single or pipelined, passes here.
+ */
 export const decodeReply = <A>(command: Command<A>, raw: RespValue): Exit.Exit<A, RedisError> => {
   if (isRespErrorReply(raw)) {
-    return Exit.fail(new ReplyError({ code: raw.code, message: raw.message, command: command.spec.name }))
+    const message = raw.message
+    return Exit.fail(
+      raw.code === "ERR" && isUnknownCommandMessage(message)
+        ? new UnknownCommandError({ command: command.spec.name, message })
+        : new ReplyError({ code: raw.code, message, command: command.spec.name })
+    )
   }
   const value = command.spec.reply.decode(raw)
   return value instanceof ReplyMismatch

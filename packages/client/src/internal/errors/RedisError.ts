@@ -10,6 +10,7 @@ import type { ReplyError } from "./ReplyError.ts"
 import type { TimeoutError } from "./TimeoutError.ts"
 import type { TopologyError } from "./TopologyError.ts"
 import type { TryAgainError } from "./TryAgainError.ts"
+import type { UnknownCommandError } from "./UnknownCommandError.ts"
 import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
 
 /**
@@ -20,6 +21,7 @@ import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
  */
 export type RedisError =
   | ReplyError
+  | UnknownCommandError
   | ConnectionError
   | TimeoutError
   | ProtocolError

@@ -1,4 +1,4 @@
-import { type Command, CrossSlotError, type RedisError, ReplyError } from "@effect-redis/client"
+import { type Command, CrossSlotError, type RedisError, ReplyError, UnknownCommandError } from "@effect-redis/client"
 import { CommandFlags, decodeReply, hasFlag } from "@effect-redis/client/Command"
 import type { RespArg, RespValue } from "@effect-redis/resp"
 import { Effect } from "effect"
@@ -111,7 +111,11 @@ export const runEmulation = <A>(
     Effect.mapError(
       Effect.suspend(() => emulation(command.args, runner)),
       (error): RedisError =>
-        error._tag === "ReplyError" && error.command !== name ? new ReplyError({ code: error.code, message: error.message, command: name }) : error
+        error._tag === "ReplyError" && error.command !== name
+          ? new ReplyError({ code: error.code, message: error.message, command: name })
+          : error._tag === "UnknownCommandError" && error.command !== name
+          ? new UnknownCommandError({ message: error.message, command: name })
+          : error
     ),
     (raw: RespValue) => decodeReply(command, executor.protocol === 3 ? asResp3(name, command.args, raw) : raw)
   )

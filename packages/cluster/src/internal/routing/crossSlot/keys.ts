@@ -39,7 +39,7 @@ const dump = (runner: EmulationRunner, key: RespArg): Effect.Effect<Dumped, Redi
       return at === -2 ? serverError(NO_SUCH_KEY) : Effect.succeed({ payload, ttl: at > 0 ? at : 0, absolute: at > 0 })
     }
     const failure = expireAt.failure
-    if (failure._tag !== "ReplyError" || !/unknown command/i.test(failure.message)) return Effect.fail(failure)
+    if (failure._tag !== "UnknownCommandError") return Effect.fail(failure)
     return Effect.flatMap(run(runner, "read", ["PTTL", key]), (reply) => {
       const ttl = Number(reply)
       return ttl === -2 ? serverError(NO_SUCH_KEY) : Effect.succeed({ payload, ttl: ttl > 0 ? ttl : 0, absolute: false })

@@ -144,6 +144,7 @@ export const isWrongType = (error: RedisError): boolean => error._tag === "Reply
 export const certainlyNotApplied = (error: RedisError): boolean => {
   switch (error._tag) {
     case "ReplyError":
+    case "UnknownCommandError":
     case "InvalidArgumentError":
     case "CrossSlotError":
     case "UnsupportedInClusterError":
