@@ -85,6 +85,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
   private primaryOnly = false
   /** The node the command was last sent to. */
   private sentTo: NodeTransport | undefined = undefined
+  /**
+   * The epoch of the snapshot the last send was routed by; undefined when the route did not come from the slot
+   * map (a redirect, a node chosen by the caller), which a new snapshot would not change.
+   */
+  private routedEpoch: number | undefined = undefined
   private sentToReplica = false
   private history: Array<Redirection> | undefined = undefined
   /** An earlier attempt's bytes were written before its connection failed (a replayed read or replay-safe write). */
@@ -302,6 +307,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
   /** The node to send to now; `undefined` when the caller was completed (failed, or waiting for a refresh). */
   private route(): (NodeAddressParts & { readonly address: string }) | undefined {
     this.sentToReplica = false
+    this.routedEpoch = undefined
     const redirect = this.redirectTo
     if (redirect !== undefined) {
       this.redirectTo = undefined
@@ -312,6 +318,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
       return { host: node.host, port: node.port, address: formatAddress(node.host, node.port) }
     }
     const snapshot = this.ctx.topology.current()
+    this.routedEpoch = snapshot.epoch
     const slot = this.target.slot
     if (slot < 0) return this.anyNode(snapshot.shards)
     const shard = snapshot.shardForSlot(slot)
@@ -375,6 +382,10 @@ export class ClusterRequest<A> implements ReplyWaiter {
   /**
    * Waits the next delay of the `kind` schedule, then sends again. Ends with `failure()` when the schedule is
    * exhausted, and with a not-written `TimeoutError` when its delay would pass the command's deadline.
+   *
+   * After a lost connection or CLUSTERDOWN / MASTERDOWN / READONLY (the cluster is failing over), the wait also
+   * ends when the topology changes: once a refresh shows the promoted replica, the command goes there at once
+   * instead of sleeping the rest of its delay (up to the schedule's cap, 500 ms or 1 s by default).
    */
   private retryLater(kind: RetryKind, failure: () => RedisError): Effect.Effect<A, RedisError> {
     return Effect.flatMap(this.stepOf(kind), (step) =>
@@ -387,7 +398,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
           // A scheduled retry is a new attempt: the redirect limit guards against loops within one attempt, not
           // against the ASK that every retry of a multi-key command meets during a migration.
           this.history = undefined
-          return Effect.andThen(Effect.sleep(delayMs), this.resend)
+          const epoch = this.routedEpoch
+          const wait = epoch !== undefined && (kind === "connection" || kind === "clusterDown")
+            ? Effect.race(Effect.sleep(delayMs), this.ctx.topology.changedSince(epoch))
+            : Effect.sleep(delayMs)
+          return Effect.andThen(wait, this.resend)
         })
       ))
   }
