@@ -608,14 +608,19 @@ describe("connection failures", () => {
       }).pipe(Effect.provide(clusterLayer(transport, { retry: { clusterDown: Schedule.spaced("1 second") } })))
     }))
 
-  it.effect("a retry delay is waited out in full when the map does not change", () =>
+  it.effect("a retry delay is waited out in full when the map changes elsewhere (the slot keeps its primary)", () =>
     Effect.gen(function*() {
       const transport = ScriptedTransport.make(() => 7)
       transport.refuse(ownerOf("k"))
       yield* Effect.gen(function*() {
+        const topology = yield* ClusterTopology
         const fiber = yield* Effect.forkChild(Redis.incr("k"))
         yield* transport.settle
         transport.allow(ownerOf("k"))
+        // Another shard's slot moves: a new snapshot, but not a new primary for this command's slot.
+        const elsewhere = keySlot(keyOn(ownerOf("k") === B ? C : B))
+        topology.slotMoved(elsewhere, { host: "127.0.0.1", port: 7200 })
+        yield* transport.settle
         yield* TestClock.adjust("999 millis")
         yield* transport.settle
         assert.strictEqual(transport.sent({ command: "INCR" }).length, 0)

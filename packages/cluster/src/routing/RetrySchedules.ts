@@ -16,7 +16,7 @@ export interface RetrySchedules {
   /**
    * `CLUSTERDOWN`, `MASTERDOWN`, `READONLY` and unserved slots: the cluster is reorganising. Default:
    * exponential from 100 ms, each delay capped at 1 s, 10 retries (about 7.5 s in all). A delay ends early when
-   * the topology changes (a refresh saw the failover), so the command follows the new layout at once.
+   * the slot map gives the command's slot a new primary (a refresh saw the failover): it goes there at once.
    */
   readonly clusterDown?: RetrySchedule | undefined
   /** `LOADING` on a primary (reads on a loading replica go to the primary at once). Default: every 200 ms, 25 times. */
@@ -24,7 +24,8 @@ export interface RetrySchedules {
   /**
    * A lost or refused connection, for commands that are safe to send again (not written, or read-only, or
    * declared replay-safe). Default: exponential from 50 ms, each delay capped at 500 ms, 30 retries. A delay ends
-   * early when the topology changes (a refresh saw a replica promoted), so the command goes there at once.
+   * early when the slot map gives the command's slot a new primary (a refresh saw a replica promoted): it goes
+   * there at once.
    */
   readonly connection?: RetrySchedule | undefined
 }

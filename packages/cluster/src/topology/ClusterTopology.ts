@@ -69,8 +69,8 @@ export interface ClusterTopologyService {
   readonly resolveAddress: (address: NodeAddressParts) => NodeAddressParts
   /**
    * Completes once the current snapshot is no longer the one of `epoch` (at once when it already changed): a
-   * refresh swapped in a new layout, or a MOVED patched the map. A command waiting out a retry delay after its
-   * node failed races this, so it is sent again as soon as the client knows where to, not at the end of the delay.
+   * refresh swapped in a new layout or new health, or a MOVED patched the map. A command waiting out a retry delay
+   * after its node failed watches this, so it is sent again as soon as its slot has a new primary.
    */
   readonly changedSince: (epoch: number) => Effect.Effect<void>
   /** Differences between consecutive snapshots, from the moment of subscription. */
