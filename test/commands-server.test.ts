@@ -437,6 +437,41 @@ describe("server reply shapes the shared servers do not produce", () => {
     )
   })
 
+  it("MEMORY STATS: RESP2 and RESP3 agree; db.<n> are records, other metrics numbers; entries of another shape are left out", () => {
+    const resp2 = [
+      "peak.allocated", 100, "dataset.percentage", "22.5", "db.0", ["overhead.hashtable.main", 72, "note", "text"],
+      "db.dict.rehashing.count", 0, "some.future.text", "abc", "some.future.list", [1, 2, 3]
+    ]
+    const resp3 = new Map<unknown, unknown>([
+      ["peak.allocated", 100], ["dataset.percentage", 22.5],
+      ["db.0", new Map<unknown, unknown>([["overhead.hashtable.main", 72], ["note", "text"]])],
+      ["db.dict.rehashing.count", 0], ["some.future.text", "abc"], ["some.future.list", [1, 2, 3]]
+    ])
+    const expected = { "peak.allocated": 100, "dataset.percentage": 22.5, "db.0": { "overhead.hashtable.main": 72 }, "db.dict.rehashing.count": 0 }
+    for (const raw of [resp2, resp3]) {
+      const stats = decode(Redis.memoryStats(), raw) as Redis.MemoryStats
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(stats)), expected)
+    }
+    assert.instanceOf(decode(Redis.memoryStats(), "not stats"), ReplyMismatch)
+  })
+
+  it("serverIdentity: Redis, Valkey, and a server that names itself otherwise", () => {
+    const info = (server: Record<string, string>) => ({ server })
+    assert.deepStrictEqual(
+      Redis.serverIdentity(info({ redis_version: "7.0.15", redis_mode: "cluster" })),
+      Option.some({ name: "redis", version: "7.0.15", redisVersion: "7.0.15", mode: Option.some("cluster") })
+    )
+    assert.deepStrictEqual(
+      Redis.serverIdentity(info({ redis_version: "7.2.4", server_name: "valkey", valkey_version: "8.1.1", server_mode: "standalone" })),
+      Option.some({ name: "valkey", version: "8.1.1", redisVersion: "7.2.4", mode: Option.some("standalone") })
+    )
+    assert.deepStrictEqual(
+      Redis.serverIdentity(info({ redis_version: "7.2.0", server_name: "other" })),
+      Option.some({ name: "other", version: "7.2.0", redisVersion: "7.2.0", mode: Option.none() })
+    )
+    assert.deepStrictEqual(Redis.serverIdentity({ memory: { used_memory: "1" } }), Option.none())
+  })
+
   it("ACL GETUSER of Redis 6 (key and channel patterns as arrays)", () => {
     assert.deepStrictEqual(
       decode(Redis.aclGetuser("u"), ["flags", ["on"], "passwords", [], "commands", "+@all", "keys", ["~a*", "~b*"], "channels", ["&*"]]),
