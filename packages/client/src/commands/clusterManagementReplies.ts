@@ -383,8 +383,9 @@ export interface ClusterShardNode {
   /** The replication offset. */
   readonly replicationOffset: number
   /**
-   * `online`, `failed` (Redis 7.0 says `failed`, Redis 7.2+, 8.x and Valkey `fail`: both read as `failed`) or
-   * `loading`; a later server's other text as is.
+   * `online`, `failed` or `loading` (a replica that has received nothing yet, replication offset 0); a later
+   * server's other text as is. The servers send `fail` (Redis 7.0.15, 8.0.2 and Valkey 8.1.1 alike), the Redis
+   * documentation says `failed`: both read as `failed`.
    */
   readonly health: "online" | "failed" | "loading" | (string & {})
 }
@@ -425,7 +426,7 @@ const shardNode = (raw: RespValue): ClusterShardNode | undefined => {
   const role = rawRole === "master" ? "primary" : rawRole === "slave" ? "replica" : rawRole
   const replicationOffset = intField(fields, "replication-offset")
   const rawHealth = textField(fields, "health")
-  // Redis 7.0 says `failed`, Redis 7.2+/8.x and Valkey `fail`: one value for users.
+  // The servers send `fail`, the documentation says `failed`: one value for users.
   const health = rawHealth === "fail" ? "failed" : rawHealth
   if (
     id === undefined || port === undefined || tlsPort === undefined || ip === undefined || endpoint === undefined ||
