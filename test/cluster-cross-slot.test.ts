@@ -8,13 +8,24 @@
 import { assert, describe, it } from "@effect/vitest"
 import { type Command, Redis, RedisClient, type RedisError, RedisNode, Replies, RespErrorReply } from "@effect-redis/client"
 import { keySlot, RedisCluster } from "@effect-redis/cluster"
-import { ScriptedTransport } from "@effect-redis/testkit"
+import { ScriptedTransport, serverVersion } from "@effect-redis/testkit"
 import { Effect, Fiber, type Layer, ManagedRuntime, Option, Result } from "effect"
 import * as fc from "fast-check"
 import { afterAll, inject } from "vitest"
 import { A, B, C, clusterLayer, keyOn, ownerOf } from "../packages/cluster/test/support/scripted.ts"
 
 const nodes = inject("clusterNodes")
+const server = serverVersion()
+/**
+ * Redis 7.4+ and Valkey 8.0+ run SORT BY / GET patterns that map to the sorted key's slot (redis#12728); older
+ * servers refuse, in cluster mode, every BY pattern with a `*` and every GET.
+ */
+const sameSlotSortPatterns = server.atLeast("redis", "7.4") || server.atLeast("valkey", "8.0")
+/**
+ * `GET #` (the element itself) in cluster mode: the first 7.4 releases checked `#` as a pattern too and refused it
+ * (redis#13607, valkey#1182); Redis 8.0 and Valkey 8.0.2+ accept it.
+ */
+const getElementInCluster = server.atLeast("redis", "8.0") || server.atLeast("valkey", "8.0.2")
 const prefix = `cross-slot:${process.pid}:${Date.now()}`
 /** A fixed absolute expiry (ms), so both servers must report exactly the same PEXPIRETIME after a move. */
 const EXPIRE_AT = Math.floor(Date.now() / 1000) * 1000 + 3_600_000
@@ -479,6 +490,7 @@ describe("on the cluster only", () => {
     Effect.gen(function*() {
       const list = k("sort")
       yield* Redis.rpush(list, ["3", "1", "2"])
+      // The client refuses, on every server, a pattern whose keys could be in another slot than the sorted key's.
       for (const options of [{ by: "weight_*" }, { get: ["name_*"] }, { get: ["#", "{other}:name_*"] }, { by: "w_*->f" }]) {
         const error = yield* Effect.flip(Redis.sort(list, options))
         assert.strictEqual(error._tag, "CrossSlotError", JSON.stringify(options))
@@ -486,14 +498,56 @@ describe("on the cluster only", () => {
       }
       const store = yield* Effect.flip(Redis.sortStore(list, k("sort-dest"), { by: "x_*" }))
       assert.strictEqual(store._tag, "CrossSlotError")
-      // Patterns the server may accept are sent: a 7.4+ server runs them, older ones answer with their own error.
-      for (const options of [{ by: `${prefix}:only:{sort}:w_*` }, { get: ["#"] }, { by: "nosort" }, { get: [`{sort}:x_*`] }]) {
+
+      // Patterns in the key's slot (they carry its hash tag `{sort}`) are sent, and the server decides.
+      const p = `${list}:`
+      yield* Redis.mset({ [`${p}w_1`]: "30", [`${p}w_2`]: "20", [`${p}w_3`]: "10", [`${p}name_1`]: "one" })
+      const cases: ReadonlyArray<readonly [Redis.SortOptions, ReadonlyArray<string>, boolean]> = [
+        [{ by: `${p}w_*` }, ["3", "2", "1"], sameSlotSortPatterns],
+        // A GET of a missing key gives nil, read as "".
+        [{ get: [`${p}name_*`] }, ["one", "", ""], sameSlotSortPatterns],
+        [{ by: `${p}w_*`, get: [`${p}name_*`] }, ["", "", "one"], sameSlotSortPatterns],
+        [{ get: ["#"] }, ["1", "2", "3"], getElementInCluster],
+        [{ get: ["#", `${p}name_*`] }, ["1", "one", "2", "", "3", ""], getElementInCluster],
+        [{ by: "nosort" }, ["3", "1", "2"], true]
+      ]
+      for (const [options, expected, runs] of cases) {
         const result = yield* Effect.result(Redis.sort(list, options))
-        assert.isTrue(Result.isSuccess(result) || result.failure._tag === "ReplyError", JSON.stringify(options))
+        if (runs) {
+          assert.deepStrictEqual(Result.isSuccess(result) ? result.success : result.failure, expected, JSON.stringify(options))
+        } else {
+          assert.isTrue(Result.isFailure(result) && result.failure._tag === "ReplyError", JSON.stringify(options))
+          assert.match(Result.isFailure(result) ? result.failure.message : "", /denied in Cluster mode/)
+        }
       }
       assert.deepStrictEqual(yield* Redis.sort(list), ["1", "2", "3"])
-      assert.deepStrictEqual(yield* Redis.sort(list, { by: "nosort" }), ["3", "1", "2"])
     }).pipe(Effect.provide(layer)))
+
+  it.live.runIf(sameSlotSortPatterns)(
+    "SORT GET patterns: the client refuses exactly those the server refuses (Redis 7.4+ and Valkey 8.0+ only: older servers refuse all)",
+    () =>
+      Effect.gen(function*() {
+        const list = k("sort-rule")
+        yield* Redis.rpush(list, ["1"])
+        // The slot's owner, asked directly (no client-side check), says what the server accepts.
+        const snapshot = yield* RedisCluster.topology
+        const owner = snapshot.shardForSlot(keySlot(list))!.primary
+        const direct = yield* RedisNode.make({ host: owner.host, port: owner.port })
+        const patterns = [
+          `${list}:x_*`, `${list}:x_?`, `${list}:x_[ab]`, `${list}:h_*->f`, "{sort-rule}", "{sort-rule}const", "{}{sort-rule}:x_*",
+          "\\{sort-rule}:x_*", "*{sort-rule}", "x_*{sort-rule}", "{sort-rule*", "x_*", "{other}:x_*", "sort-rule-const"
+        ]
+        for (const pattern of patterns) {
+          const viaClient = yield* Effect.result(Redis.sort(list, { get: [pattern] }))
+          const viaServer = yield* Effect.result(direct.run(Redis.sort(list, { get: [pattern] })))
+          const clientRefuses = Result.isFailure(viaClient)
+          const serverRefuses = Result.isFailure(viaServer)
+          assert.strictEqual(clientRefuses, serverRefuses, pattern)
+          if (clientRefuses) assert.strictEqual(viaClient.failure._tag, "CrossSlotError", pattern)
+          if (serverRefuses) assert.match(viaServer.failure.message, /denied in Cluster mode/, pattern)
+        }
+      }).pipe(Effect.scoped, Effect.provide(layer))
+  )
 
   it.live("emulated commands may be part of a pipeline", () =>
     Effect.gen(function*() {

@@ -7,7 +7,7 @@
 import { assert, it } from "@effect/vitest"
 import { RedisCluster, type TopologyChange } from "@effect-redis/cluster"
 import { LocalCluster } from "@effect-redis/testkit"
-import { Effect, Stream } from "effect"
+import { Effect, Schedule, Stream } from "effect"
 import { loadKeys, startIncrLoad, verifyCounters } from "./support/IncrLoad.ts"
 
 const NODE_TIMEOUT_MS = 1500
@@ -44,7 +44,7 @@ it.live("graceful failover (CLUSTER FAILOVER): no error, nothing lost, nothing d
     }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
   }), 90_000)
 
-it.live("crashed primary (kill -9): the replica takes over and traffic resumes within node timeout + 2 s", () =>
+it.live("crashed primary (kill -9): the replica takes over and traffic resumes within 1 s of its promotion", () =>
   Effect.gen(function*() {
     const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: NODE_TIMEOUT_MS })
     const keys = loadKeys("crash", 500)
@@ -52,18 +52,35 @@ it.live("crashed primary (kill -9): the replica takes over and traffic resumes w
       const load = yield* startIncrLoad({ keys, writers: 16 })
       yield* Effect.sleep("300 millis")
       const [shard] = yield* cluster.shards
+      const replica = shard!.replicas[0]!
+      const killedAt = Date.now()
       yield* cluster.kill(shard!.primary)
+      // When the cluster promoted the replica (its ROLE says master): how long that takes is the servers' part
+      // (node timeout, failure reports, the election's random delay: 2.5-3.5 s here, more on a loaded machine);
+      // from then on it is the client's part.
+      const promotedAt = yield* cluster.command(replica, ["ROLE"]).pipe(
+        Effect.flatMap((role) => Array.isArray(role) && String(role[0]) === "master" ? Effect.succeed(Date.now()) : Effect.fail("not yet")),
+        Effect.retry(Schedule.spaced("25 millis").pipe(Schedule.upTo({ times: 600 }))),
+        Effect.orDie
+      )
       // Wait until the load has clearly resumed on every shard.
-      yield* Effect.sleep(`${NODE_TIMEOUT_MS + 4000} millis`)
+      yield* Effect.sleep("3 seconds")
       const report = yield* load.stop
-      assert.isBelow(report.longestGapMs, NODE_TIMEOUT_MS + 2000, `traffic stopped for ${report.longestGapMs} ms`)
+      const resumedAfterPromotion = report.longestGapEndedAt - promotedAt
+      assert.isBelow(
+        resumedAfterPromotion,
+        1000,
+        `traffic stopped for ${report.longestGapMs} ms: the replica was promoted ${promotedAt - killedAt} ms after the kill, ` +
+          `traffic resumed ${resumedAfterPromotion} ms after that`
+      )
+      assert.isBelow(promotedAt - killedAt, NODE_TIMEOUT_MS * 4, "the cluster promoted the replica")
       assert.deepStrictEqual(report.errors, [])
       assert.strictEqual(report.timeouts, 0)
       const { mismatches } = yield* verifyCounters(report, keys)
       assert.deepStrictEqual(mismatches, [])
       // The dead node serves nothing any more: its slots belong to its former replica.
       const snapshot = yield* RedisCluster.topology
-      assert.strictEqual(snapshot.shardForSlot(shard!.slots[0]!.start)!.primary.port, shard!.replicas[0]!.port)
+      assert.strictEqual(snapshot.shardForSlot(shard!.slots[0]!.start)!.primary.port, replica.port)
     }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
   }), 90_000)
 

@@ -7,11 +7,20 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Redis, RedisClient, ReplyMismatch } from "@effect-redis/client"
 import { RedisCluster } from "@effect-redis/cluster"
+import { serverVersion } from "@effect-redis/testkit"
 import { createHash } from "node:crypto"
 import { Effect, type Layer, Option, Result } from "effect"
 import { keysOf, runPrefix, targets } from "./support/targets.ts"
 
 const prefix = runPrefix("server")
+const server = serverVersion()
+/**
+ * Redis 7.2 (and Valkey, forked from 7.2.4) give new ACL users the `sanitize-payload` flag explicitly (redis#11279):
+ * ACL GETUSER lists it and ACL LIST / ACL SAVE write it. Redis 7.0 leaves it implicit.
+ */
+const explicitSanitizePayload = server.flavour === "valkey" || server.atLeast("redis", "7.2")
+/** Redis 7.2+ and Valkey document a `display_text` for every argument that is not a block or a one-of. */
+const argumentDisplayText = server.flavour === "valkey" || server.atLeast("redis", "7.2")
 
 // Standalone tests never touch RedisCluster (see `pinned`): the cast only widens the layer's type (the cluster's
 // layer does provide it).
@@ -37,14 +46,32 @@ describe.each(targets)("server commands on $name", ({ name, protocol, cluster: i
   it.live("INFO parses sections; infoRaw, TIME, LASTSAVE, LOLWUT", () =>
     Effect.gen(function*() {
       const all = yield* Redis.info()
-      assert.match(all["server"]!["redis_version"]!, /^\d+\.\d+\.\d+$/)
-      assert.strictEqual(all["server"]!["redis_mode"], isCluster ? "cluster" : "standalone")
+      const mode = isCluster ? "cluster" : "standalone"
+      // Valkey reports the Redis version it is compatible with (7.2.4) as redis_version, its own as valkey_version,
+      // and server_mode instead of redis_mode.
+      if (server.flavour === "valkey") {
+        assert.strictEqual(all["server"]!["redis_version"], "7.2.4")
+        assert.strictEqual(all["server"]!["server_name"], "valkey")
+        assert.strictEqual(all["server"]!["valkey_version"], server.version)
+        assert.strictEqual(all["server"]!["server_mode"], mode)
+      } else {
+        assert.strictEqual(all["server"]!["redis_version"], server.version)
+        assert.strictEqual(all["server"]!["redis_mode"], mode)
+      }
+      assert.deepStrictEqual(Redis.serverIdentity(all), Option.some({
+        name: server.flavour,
+        version: server.version,
+        redisVersion: server.flavour === "valkey" ? "7.2.4" : server.version,
+        mode: Option.some(mode)
+      }))
       assert.match(all["clients"]!["connected_clients"]!, /^\d+$/)
       assert.strictEqual(Object.getPrototypeOf(all), null)
       const two = yield* Redis.info(["server", "memory"])
       assert.deepStrictEqual(Object.keys(two).sort(), ["memory", "server"])
+      assert.deepStrictEqual(Option.map(Redis.serverIdentity(two), (identity) => identity.version), Option.some(server.version))
       const one = yield* Redis.info("replication")
       assert.deepStrictEqual(Object.keys(one), ["replication"])
+      assert.deepStrictEqual(Redis.serverIdentity(one), Option.none())
       assert.strictEqual(one["replication"]!["role"], "master")
       assert.deepStrictEqual(Object.keys(yield* Redis.info("nosuchsection")), [])
       const raw = yield* Redis.infoRaw("server")
@@ -182,8 +209,9 @@ describe.each(targets)("server commands on $name", ({ name, protocol, cluster: i
       yield* Redis.aclDeluser(user)
       assert.isUndefined(yield* Redis.aclSetuser(user, ["on", ">pw1", "~k*", "&ch*", "+get", "(~x* +set)"]))
       const got = yield* Redis.aclGetuser(user)
+      const flags = explicitSanitizePayload ? ["on", "sanitize-payload"] : ["on"]
       assert.deepStrictEqual(got, Option.some({
-        flags: ["on"],
+        flags,
         passwords: [createHash("sha256").update("pw1").digest("hex")],
         commands: "-@all +get",
         keys: "~k*",
@@ -192,7 +220,7 @@ describe.each(targets)("server commands on $name", ({ name, protocol, cluster: i
       }))
       assert.deepStrictEqual(yield* Redis.aclGetuser(`${user}_missing`), Option.none())
       assert.include(yield* Redis.aclUsers(), user)
-      assert.isTrue((yield* Redis.aclList()).some((line) => line.startsWith(`user ${user} on #`)))
+      assert.isTrue((yield* Redis.aclList()).some((line) => line.startsWith(`user ${user} ${flags.join(" ")} #`)))
 
       assert.deepStrictEqual(yield* Redis.aclDryrun(user, "get", ["k1"]), Option.none())
       assert.deepStrictEqual(yield* Redis.aclDryrun(user, "set", ["x1", "v"]), Option.none())
@@ -231,8 +259,10 @@ describe.each(targets)("server commands on $name", ({ name, protocol, cluster: i
       assert.isTrue(typeof stats["peak.allocated"] === "number" && stats["peak.allocated"] > 0)
       assert.isTrue(typeof stats["dataset.percentage"] === "number")
       assert.isTrue(typeof stats["fragmentation"] === "number" && !Number.isInteger(stats["fragmentation"]))
+      // Databases with keys are `db.<index>`; other `db.` names are plain metrics (`db.dict.rehashing.count`,
+      // Redis 7.4+, 8.x and Valkey 8).
       for (const [metric, value] of Object.entries(stats)) {
-        if (metric.startsWith("db.")) {
+        if (/^db\.\d+$/.test(metric)) {
           assert.isTrue(typeof value === "object")
           assert.isTrue(typeof (value as Record<string, number>)["overhead.hashtable.main"] === "number")
         } else {
@@ -313,7 +343,9 @@ describe.each(targets)("server commands on $name", ({ name, protocol, cluster: i
       const docs = yield* Redis.commandDocs(["set", "getset", "no-such-command"])
       assert.deepStrictEqual(Object.keys(docs).sort(), ["getset", "set"])
       const setDocs = docs["set"]!
-      assert.deepStrictEqual(setDocs.summary, Option.some("Set the string value of a key"))
+      // The wording changes between versions (Redis 7.0: "Set the string value of a key"; Redis 8.0 and Valkey 8.1:
+      // "Sets the string value of a key, ignoring its type. ...").
+      assert.isTrue(Option.isSome(setDocs.summary) && /string value of a key/i.test(setDocs.summary.value))
       assert.deepStrictEqual(setDocs.since, Option.some("1.0.0"))
       assert.strictEqual(setDocs.group, "string")
       assert.deepStrictEqual(setDocs.complexity, Option.some("O(1)"))
@@ -322,7 +354,7 @@ describe.each(targets)("server commands on $name", ({ name, protocol, cluster: i
       assert.deepStrictEqual(setDocs.arguments[0], {
         name: "key",
         type: "key",
-        displayText: Option.none(),
+        displayText: argumentDisplayText ? Option.some("key") : Option.none(),
         keySpecIndex: Option.some(0),
         token: Option.none(),
         summary: Option.none(),
@@ -334,7 +366,11 @@ describe.each(targets)("server commands on $name", ({ name, protocol, cluster: i
       const condition = setDocs.arguments[2]!
       assert.strictEqual(condition.type, "oneof")
       assert.deepStrictEqual(condition.flags, ["optional"])
-      assert.deepStrictEqual(condition.arguments.map((arg) => Option.getOrNull(arg.token)), ["NX", "XX"])
+      // Valkey 8.1 added SET ... IFEQ value.
+      assert.deepStrictEqual(
+        condition.arguments.map((arg) => Option.getOrNull(arg.token)),
+        server.atLeast("valkey", "8.1") ? ["NX", "XX", "IFEQ"] : ["NX", "XX"]
+      )
       assert.deepStrictEqual(docs["getset"]!.docFlags, ["deprecated"])
       assert.deepStrictEqual(docs["getset"]!.deprecatedSince, Option.some("6.2.0"))
       assert.isTrue(Option.isSome(docs["getset"]!.replacedBy))
@@ -399,6 +435,41 @@ describe("server reply shapes the shared servers do not produce", () => {
       decode(Redis.moduleList(), [new Map<unknown, unknown>([["name", "probe"], ["ver", 3], ["path", "/tmp/probe.so"], ["args", ["a", "b"]]])]),
       expected
     )
+  })
+
+  it("MEMORY STATS: RESP2 and RESP3 agree; db.<n> are records, other metrics numbers; entries of another shape are left out", () => {
+    const resp2 = [
+      "peak.allocated", 100, "dataset.percentage", "22.5", "db.0", ["overhead.hashtable.main", 72, "note", "text"],
+      "db.dict.rehashing.count", 0, "some.future.text", "abc", "some.future.list", [1, 2, 3]
+    ]
+    const resp3 = new Map<unknown, unknown>([
+      ["peak.allocated", 100], ["dataset.percentage", 22.5],
+      ["db.0", new Map<unknown, unknown>([["overhead.hashtable.main", 72], ["note", "text"]])],
+      ["db.dict.rehashing.count", 0], ["some.future.text", "abc"], ["some.future.list", [1, 2, 3]]
+    ])
+    const expected = { "peak.allocated": 100, "dataset.percentage": 22.5, "db.0": { "overhead.hashtable.main": 72 }, "db.dict.rehashing.count": 0 }
+    for (const raw of [resp2, resp3]) {
+      const stats = decode(Redis.memoryStats(), raw) as Redis.MemoryStats
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(stats)), expected)
+    }
+    assert.instanceOf(decode(Redis.memoryStats(), "not stats"), ReplyMismatch)
+  })
+
+  it("serverIdentity: Redis, Valkey, and a server that names itself otherwise", () => {
+    const info = (server: Record<string, string>) => ({ server })
+    assert.deepStrictEqual(
+      Redis.serverIdentity(info({ redis_version: "7.0.15", redis_mode: "cluster" })),
+      Option.some({ name: "redis", version: "7.0.15", redisVersion: "7.0.15", mode: Option.some("cluster") })
+    )
+    assert.deepStrictEqual(
+      Redis.serverIdentity(info({ redis_version: "7.2.4", server_name: "valkey", valkey_version: "8.1.1", server_mode: "standalone" })),
+      Option.some({ name: "valkey", version: "8.1.1", redisVersion: "7.2.4", mode: Option.some("standalone") })
+    )
+    assert.deepStrictEqual(
+      Redis.serverIdentity(info({ redis_version: "7.2.0", server_name: "other" })),
+      Option.some({ name: "other", version: "7.2.0", redisVersion: "7.2.0", mode: Option.none() })
+    )
+    assert.deepStrictEqual(Redis.serverIdentity({ memory: { used_memory: "1" } }), Option.none())
   })
 
   it("ACL GETUSER of Redis 6 (key and channel patterns as arrays)", () => {

@@ -22,6 +22,8 @@ export interface IncrLoadReport {
   readonly total: number
   /** Longest time between two acknowledgements, in ms (how long traffic stopped). */
   readonly longestGapMs: number
+  /** When (Unix ms) the acknowledgement that ended the longest gap came: when traffic resumed. */
+  readonly longestGapEndedAt: number
 }
 
 /** A running load; `stop` ends it and returns the report. */
@@ -55,6 +57,7 @@ export const startIncrLoad = (options: {
     let running = true
     let lastAck = yield* Clock.currentTimeMillis
     let longestGapMs = 0
+    let longestGapEndedAt = lastAck
     const writer = Effect.gen(function*() {
       while (running) {
         const key = options.keys[Math.floor(Math.random() * options.keys.length)]!
@@ -63,7 +66,10 @@ export const startIncrLoad = (options: {
           increment(acked, key)
           total++
           const now = yield* Clock.currentTimeMillis
-          longestGapMs = Math.max(longestGapMs, now - lastAck)
+          if (now - lastAck > longestGapMs) {
+            longestGapMs = now - lastAck
+            longestGapEndedAt = now
+          }
           lastAck = now
         } else {
           const error: RedisError = outcome.failure
@@ -84,7 +90,7 @@ export const startIncrLoad = (options: {
       stop: Effect.gen(function*() {
         running = false
         yield* Fiber.joinAll(fibers)
-        return { acked, uncertain, errors, timeouts, total, longestGapMs }
+        return { acked, uncertain, errors, timeouts, total, longestGapMs, longestGapEndedAt }
       })
     }
   })

@@ -104,6 +104,13 @@ describe.each([2, 3] as const)("standalone client over RESP%s", (protocol) => {
       assert.deepStrictEqual(yield* Redis.sort(k("list")), ["1", "2", "3"])
       assert.deepStrictEqual(yield* Redis.sort(k("list"), { desc: true, limit: { offset: 0, count: 2 } }), ["3", "2"])
       assert.strictEqual(yield* Redis.sortStore(k("list"), k("sorted")), 3)
+      // BY / GET patterns: a GET of a missing key (or hash field) gives nil, read as "".
+      yield* Redis.mset({ [k("w_1")]: "30", [k("w_2")]: "20", [k("w_3")]: "10", [k("name_1")]: "one" })
+      yield* Redis.hset(k("h_2"), { f: "two" })
+      assert.deepStrictEqual(yield* Redis.sort(k("list"), { by: k("w_*") }), ["3", "2", "1"])
+      assert.deepStrictEqual(yield* Redis.sort(k("list"), { get: ["#", k("name_*"), `${k("h_*")}->f`] }), [
+        "1", "one", "", "2", "", "two", "3", "", ""
+      ])
     })))
 
   it("hashes: hset record and pairs, hget/hmget/hgetall, incr, scan, randfield", () =>

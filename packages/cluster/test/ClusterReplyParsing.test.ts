@@ -246,3 +246,48 @@ describe("endpoints and failed primaries", () => {
     }
   })
 })
+
+describe("real CLUSTER SHARDS replies after a primary was killed and its replica promoted", () => {
+  // Captured (RESP2) from 3+3 clusters of the test kit, 5 s after kill -9 of the primary of slots 0-5460, with no
+  // writes yet: replicas that received nothing report `replication-offset 0` and `health loading`.
+  const shardNode = (id: string, port: number, role: string, health: string): RespValue => [
+    "id", id, "port", port, "ip", "127.0.0.1", "endpoint", "127.0.0.1", "role", role, "replication-offset", 0, "health", health
+  ]
+  const [dead, promoted, b, b1, c, c1] = ["d", "p", "b", "e", "c", "f"].map((letter) => letter.repeat(40)) as [
+    string, string, string, string, string, string
+  ]
+  const otherShards: ReadonlyArray<RespValue> = [
+    ["slots", [5461, 10922], "nodes", [shardNode(b, 7001, "master", "online"), shardNode(b1, 7004, "replica", "loading")]],
+    ["slots", [10923, 16383], "nodes", [shardNode(c, 7002, "master", "online"), shardNode(c1, 7005, "replica", "loading")]]
+  ]
+  const replies: ReadonlyArray<readonly [string, RespValue]> = [
+    // Redis 7.0.15: the dead primary is a slotless shard of its own, still `master`, health `fail`.
+    ["Redis 7.0.15", [
+      ["slots", [0, 5460], "nodes", [shardNode(promoted, 7003, "master", "online")]],
+      ...otherShards,
+      ["slots", [], "nodes", [shardNode(dead, 7000, "master", "fail")]]
+    ]],
+    // Redis 8.0.2 and Valkey 8.1.1: the dead primary stays in its shard, listed first, still `master`, `fail`.
+    ["Redis 8.0.2 / Valkey 8.1.1", [
+      ["slots", [0, 5460], "nodes", [shardNode(dead, 7000, "master", "fail"), shardNode(promoted, 7003, "master", "online")]],
+      ...otherShards
+    ]]
+  ]
+
+  for (const [server, reply] of replies) {
+    it(`${server}: the promoted replica serves the slots, the dead node is failed and serves none`, () => {
+      const shards = shardsOf(parseClusterShards(reply, context()))
+      const owner = shards.find((shard) => shard.slots.some(([start]) => start === 0))!
+      assert.strictEqual(owner.primary.id, promoted)
+      assert.strictEqual(owner.primary.health, "online")
+      const deadNode = shards.flatMap((shard) => [shard.primary, ...shard.replicas]).filter((node) => node.id === dead)
+      assert.deepStrictEqual(deadNode.map((node) => node.health), ["failed"])
+      assert.isTrue(shards.every((shard) => shard.primary.id !== dead || shard.slots.length === 0))
+      // Replicas that received nothing yet are `loading`, not failed: they stay in their shards.
+      assert.deepStrictEqual(
+        shards.flatMap((shard) => shard.replicas).filter((node) => node.id !== dead).map((node) => [node.id, node.health]).sort(),
+        [[b1, "loading"], [c1, "loading"]].sort()
+      )
+    })
+  }
+})

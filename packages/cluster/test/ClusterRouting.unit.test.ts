@@ -574,6 +574,61 @@ describe("connection failures", () => {
       }).pipe(Effect.provide(clusterLayer(transport, { retry: connection })))
     }))
 
+  it.effect("a command waiting to retry after its node was refused goes to the new owner as soon as the map changes", () =>
+    Effect.gen(function*() {
+      const transport = ScriptedTransport.make(() => 7)
+      transport.refuse(ownerOf("k"))
+      yield* Effect.gen(function*() {
+        const topology = yield* ClusterTopology
+        const fiber = yield* Effect.forkChild(Redis.incr("k"))
+        yield* transport.settle
+        assert.strictEqual(transport.connects.filter((c) => c.refused).length, 1)
+        // A refresh learns that the replica took over; no clock time passes, yet the INCR is sent there at once
+        // rather than after the rest of the 1 s delay.
+        const promoted = replicaOf("k")
+        topology.slotMoved(keySlot("k"), { host: "127.0.0.1", port: Number(promoted.slice(promoted.lastIndexOf(":") + 1)) })
+        yield* transport.settle
+        assert.deepStrictEqual(transport.sent({ command: "INCR" }).map((r) => r.address), [promoted])
+        assert.strictEqual(yield* Fiber.join(fiber), 7)
+      }).pipe(Effect.provide(clusterLayer(transport, { retry: { connection: Schedule.spaced("1 second") } })))
+    }))
+
+  it.effect("a command waiting to retry after CLUSTERDOWN is sent again as soon as the map changes", () =>
+    Effect.gen(function*() {
+      const transport = ScriptedTransport.make((r) => (r.address === ownerOf("k") ? ScriptedTransport.error("CLUSTERDOWN The cluster is down") : 7))
+      yield* Effect.gen(function*() {
+        const topology = yield* ClusterTopology
+        const fiber = yield* Effect.forkChild(Redis.incr("k"))
+        yield* transport.settle
+        const promoted = replicaOf("k")
+        topology.slotMoved(keySlot("k"), { host: "127.0.0.1", port: Number(promoted.slice(promoted.lastIndexOf(":") + 1)) })
+        yield* transport.settle
+        assert.deepStrictEqual(transport.sent({ command: "INCR" }).map((r) => r.address), [ownerOf("k"), promoted])
+        assert.strictEqual(yield* Fiber.join(fiber), 7)
+      }).pipe(Effect.provide(clusterLayer(transport, { retry: { clusterDown: Schedule.spaced("1 second") } })))
+    }))
+
+  it.effect("a retry delay is waited out in full when the map changes elsewhere (the slot keeps its primary)", () =>
+    Effect.gen(function*() {
+      const transport = ScriptedTransport.make(() => 7)
+      transport.refuse(ownerOf("k"))
+      yield* Effect.gen(function*() {
+        const topology = yield* ClusterTopology
+        const fiber = yield* Effect.forkChild(Redis.incr("k"))
+        yield* transport.settle
+        transport.allow(ownerOf("k"))
+        // Another shard's slot moves: a new snapshot, but not a new primary for this command's slot.
+        const elsewhere = keySlot(keyOn(ownerOf("k") === B ? C : B))
+        topology.slotMoved(elsewhere, { host: "127.0.0.1", port: 7200 })
+        yield* transport.settle
+        yield* TestClock.adjust("999 millis")
+        yield* transport.settle
+        assert.strictEqual(transport.sent({ command: "INCR" }).length, 0)
+        yield* TestClock.adjust("1 millis")
+        assert.strictEqual(yield* Fiber.join(fiber), 7)
+      }).pipe(Effect.provide(clusterLayer(transport, { retry: { connection: Schedule.spaced("1 second") } })))
+    }))
+
   it.effect("a refused node that comes back is used on the next attempt", () =>
     Effect.gen(function*() {
       const transport = ScriptedTransport.make(() => 3)

@@ -16,6 +16,10 @@ import {
 
 // The typed replies of the CLUSTER container commands. Each decoder accepts the RESP2 shape (flat arrays, bulk
 // strings) and the RESP3 one (maps, verbatim strings) of the same reply and yields one value for both.
+//
+// Enumerated fields (state, health, role, link state, direction) are typed as their known values or any other
+// text (`"ok" | "fail" | (string & {})`): a value a later server adds is passed through as the server's text
+// instead of failing the whole reply, and code comparing with the known values keeps its completions.
 
 /** An inclusive range of hash slots, `start..end` (a single slot has `start === end`). */
 export interface ClusterSlotRange {
@@ -41,8 +45,11 @@ const announcedField = (fields: ReadonlyMap<string, RespValue>, name: string): O
  * `extra`.
  */
 export interface ClusterInfo {
-  /** `cluster_state`: `ok` when the node serves queries, `fail` when a slot is unbound or in FAIL state. */
-  readonly state: "ok" | "fail"
+  /**
+   * `cluster_state`: `ok` when the node serves queries, `fail` when a slot is unbound or in FAIL state; any other
+   * value a later server sends, as its text.
+   */
+  readonly state: "ok" | "fail" | (string & {})
   /** `cluster_slots_assigned`: slots bound to some node. */
   readonly slotsAssigned: number
   /** `cluster_slots_ok`: slots whose node is neither PFAIL nor FAIL. */
@@ -74,7 +81,7 @@ export interface ClusterInfo {
 }
 
 const ClusterInfoSchema = Schema.Struct({
-  state: Schema.Literals(["ok", "fail"]),
+  state: Schema.String,
   slotsAssigned: Schema.Number,
   slotsOk: Schema.Number,
   slotsPfail: Schema.Number,
@@ -116,7 +123,7 @@ export const clusterInfo: Reply<ClusterInfo> = makeReply(ClusterInfoSchema, (raw
   const sentByType = emptyRecord<number>()
   const receivedByType = emptyRecord<number>()
   const extra = emptyRecord<string>()
-  let state: "ok" | "fail" | undefined
+  let state: string | undefined
   let linksBufferLimitExceeded: Option.Option<number> = Option.none()
   for (const line of text.split(/\r?\n/)) {
     if (line === "") continue
@@ -125,7 +132,6 @@ export const clusterInfo: Reply<ClusterInfo> = makeReply(ClusterInfoSchema, (raw
     const name = line.slice(0, colon)
     const value = line.slice(colon + 1)
     if (name === "cluster_state") {
-      if (value !== "ok" && value !== "fail") return mismatch("cluster_state ok or fail")(raw)
       state = value
       continue
     }
@@ -209,8 +215,8 @@ export interface ClusterNodeDescription {
   readonly pongReceived: number
   /** The node's config epoch (its primary's for a replica). */
   readonly configEpoch: number
-  /** The state of the cluster bus link to this node. */
-  readonly linkState: "connected" | "disconnected"
+  /** The state of the cluster bus link to this node: `connected`, `disconnected` or a later server's other text. */
+  readonly linkState: "connected" | "disconnected" | (string & {})
   /** The slots it serves. */
   readonly slots: ReadonlyArray<ClusterSlotRange>
   /** Slots being imported (only listed for the node that answered, `myself`). */
@@ -232,7 +238,7 @@ const ClusterNodeDescriptionSchema = Schema.Struct({
   pingSent: Schema.Number,
   pongReceived: Schema.Number,
   configEpoch: Schema.Number,
-  linkState: Schema.Literals(["connected", "disconnected"]),
+  linkState: Schema.String,
   slots: Schema.Array(SlotRangeSchema),
   importing: Schema.Array(Schema.Struct({ slot: Schema.Number, fromNodeId: Schema.String })),
   migrating: Schema.Array(Schema.Struct({ slot: Schema.Number, toNodeId: Schema.String }))
@@ -264,7 +270,7 @@ export const parseClusterNodeLine = (line: string): ClusterNodeDescription | und
   const configEpoch = nonNegative(epochField)
   if (
     id === "" || colon < 0 || port === undefined || busPort === undefined || pingSent === undefined ||
-    pongReceived === undefined || configEpoch === undefined || (linkField !== "connected" && linkField !== "disconnected")
+    pongReceived === undefined || configEpoch === undefined || linkField === ""
   ) return undefined
   let hostname: Option.Option<string> = Option.none()
   const auxFields = emptyRecord<string>()
@@ -372,12 +378,16 @@ export interface ClusterShardNode {
   readonly endpoint: string
   /** The announced hostname, when there is one. */
   readonly hostname: Option.Option<string>
-  /** `primary` (`master` on the wire) or `replica`. */
-  readonly role: "primary" | "replica"
+  /** `primary` (`master` on the wire) or `replica` (`slave` read as `replica`); a later server's other text as is. */
+  readonly role: "primary" | "replica" | (string & {})
   /** The replication offset. */
   readonly replicationOffset: number
-  /** `online`, `failed` (`fail` on Redis 7.2+ and Valkey) or `loading`. */
-  readonly health: "online" | "failed" | "loading"
+  /**
+   * `online`, `failed` or `loading` (a replica that has received nothing yet, replication offset 0); a later
+   * server's other text as is. The servers send `fail` (Redis 7.0.15, 8.0.2 and Valkey 8.1.1 alike), the Redis
+   * documentation says `failed`: both read as `failed`.
+   */
+  readonly health: "online" | "failed" | "loading" | (string & {})
 }
 
 /** One CLUSTER SHARDS entry: the slots of a shard and its nodes (primary and replicas). */
@@ -393,9 +403,9 @@ const ClusterShardNodeSchema = Schema.Struct({
   ip: Schema.String,
   endpoint: Schema.String,
   hostname: Schema.Option(Schema.String),
-  role: Schema.Literals(["primary", "replica"]),
+  role: Schema.String,
   replicationOffset: Schema.Number,
-  health: Schema.Literals(["online", "failed", "loading"])
+  health: Schema.String
 })
 
 const ClusterShardDescriptionSchema = Schema.Struct({
@@ -412,15 +422,15 @@ const shardNode = (raw: RespValue): ClusterShardNode | undefined => {
   const ip = textField(fields, "ip")
   const endpointValue = fields.get("endpoint")
   const endpoint = endpointValue === null ? "" : endpointValue === undefined ? undefined : toText(endpointValue)
-  const role = textField(fields, "role")
+  const rawRole = textField(fields, "role")
+  const role = rawRole === "master" ? "primary" : rawRole === "slave" ? "replica" : rawRole
   const replicationOffset = intField(fields, "replication-offset")
   const rawHealth = textField(fields, "health")
-  // Redis 7.0 says `failed`, Redis 7.2+/8.x and Valkey `fail`: one value for users.
+  // The servers send `fail`, the documentation says `failed`: one value for users.
   const health = rawHealth === "fail" ? "failed" : rawHealth
   if (
     id === undefined || port === undefined || tlsPort === undefined || ip === undefined || endpoint === undefined ||
-    (role !== "master" && role !== "replica") || replicationOffset === undefined ||
-    (health !== "online" && health !== "failed" && health !== "loading")
+    role === undefined || replicationOffset === undefined || health === undefined
   ) return undefined
   return {
     id,
@@ -429,7 +439,7 @@ const shardNode = (raw: RespValue): ClusterShardNode | undefined => {
     ip,
     endpoint,
     hostname: announcedField(fields, "hostname"),
-    role: role === "master" ? "primary" : "replica",
+    role,
     replicationOffset,
     health
   }
@@ -548,8 +558,11 @@ export const clusterSlots: Reply<ReadonlyArray<ClusterSlotsRange>> = makeReply(
 
 /** One cluster bus link of the node that answered CLUSTER LINKS. */
 export interface ClusterLink {
-  /** `to`: a link this node opened to `nodeId`; `from`: a link `nodeId` opened to this node. */
-  readonly direction: "to" | "from"
+  /**
+   * `to`: a link this node opened to `nodeId`; `from`: a link `nodeId` opened to this node; a later server's other
+   * text as is.
+   */
+  readonly direction: "to" | "from" | (string & {})
   /** The peer's node id. */
   readonly nodeId: string
   /** Unix time (ms) the link was created. */
@@ -563,7 +576,7 @@ export interface ClusterLink {
 }
 
 const ClusterLinkSchema = Schema.Struct({
-  direction: Schema.Literals(["to", "from"]),
+  direction: Schema.String,
   nodeId: Schema.String,
   createTime: Schema.Number,
   events: Schema.String,
@@ -586,7 +599,7 @@ export const clusterLinks: Reply<ReadonlyArray<ClusterLink>> = makeReply(Schema.
     const sendBufferAllocated = intField(fields, "send-buffer-allocated")
     const sendBufferUsed = intField(fields, "send-buffer-used")
     if (
-      (direction !== "to" && direction !== "from") || nodeId === undefined || createTime === undefined ||
+      direction === undefined || nodeId === undefined || createTime === undefined ||
       events === undefined || sendBufferAllocated === undefined || sendBufferUsed === undefined
     ) return notLinks(raw)
     out.push({ direction, nodeId, createTime, events, sendBufferAllocated, sendBufferUsed })

@@ -28,7 +28,11 @@ const { readonly, admin, replaySafe } = CommandFlags
 
 /**
  * The reply of MEMORY STATS: each metric (`peak.allocated`, `dataset.percentage`, `fragmentation`...) as a number;
- * the per-database entries (`db.0`) as a record of their own metrics (`overhead.hashtable.main`...).
+ * the per-database entries (`db.0`, `db.1`...) as a record of their own metrics (`overhead.hashtable.main`...).
+ * Not every `db.` name is a database: Redis 7.4+, 8.x and Valkey 8 add `db.dict.rehashing.count`, a number. The
+ * metrics differ between servers and versions (Redis 8 adds `replica.fullsync.buffer`, `script.VMs`...); an entry a
+ * server sends in a shape that is neither a number nor a record of numbers is left out (a newer server's addition
+ * never fails the reply).
  */
 export type MemoryStats = Readonly<Record<string, number | Readonly<Record<string, number>>>>
 
@@ -37,14 +41,12 @@ const MemoryStatsSchema = Schema.Record(
   Schema.Union([Schema.Number, Schema.Record(Schema.String, Schema.Number)])
 )
 
-const numberRecord = (raw: RespValue): Record<string, number> | undefined => {
-  const entries = entriesOf(raw)
-  if (entries === undefined) return undefined
+/** A nested entry's numeric metrics; metrics of another shape are left out (see {@link MemoryStats}). */
+const numberRecord = (entries: ReadonlyArray<readonly [RespValue, RespValue]>): Record<string, number> => {
   const out = emptyRecord<number>()
   for (const [k, v] of entries) {
     const name = toText(k), value = toFloat(v)
-    if (name === undefined || value === undefined) return undefined
-    out[name] = value
+    if (name !== undefined && value !== undefined) out[name] = value
   }
   return out
 }
@@ -55,9 +57,10 @@ const memoryStatsReply: Reply<MemoryStats> = makeReply(MemoryStatsSchema, (raw) 
   const out = emptyRecord<number | Record<string, number>>()
   for (const [k, v] of entries) {
     const name = toText(k)
-    const value = v instanceof Map || Array.isArray(v) ? numberRecord(v) : toFloat(v)
-    if (name === undefined || value === undefined) return mismatch("a MEMORY STATS reply")(raw)
-    out[name] = value
+    if (name === undefined) return mismatch("a MEMORY STATS reply")(raw)
+    const nested = v instanceof Map || Array.isArray(v) ? entriesOf(v) : undefined
+    const value = nested !== undefined ? numberRecord(nested) : toFloat(v)
+    if (value !== undefined) out[name] = value
   }
   return out
 })

@@ -1,10 +1,13 @@
 import type { RespArg } from "@effect-redis/resp"
+import { Schema } from "effect"
 import { catalogEntry, catalogKeyPositions } from "../catalog/CommandCatalog.ts"
 import { defineCommand, InvalidOptions } from "../../Command.ts"
 import { ClusterPolicy } from "../ClusterPolicy.ts"
 import { CommandFlags } from "../CommandFlags.ts"
 import { allKeys, firstKey, noKeys, twoKeys } from "../KeyPositions.ts"
+import { makeReply, type Reply } from "../Reply.ts"
 import * as Replies from "../../Replies.ts"
+import { asList, mismatch, toText } from "../ReplyDecoding.ts"
 import { type ExpireCondition, pushExpireCondition } from "./expiration.ts"
 import { keyList, type RedisKey } from "./types.ts"
 import { integerAtLeast } from "./validate.ts"
@@ -210,9 +213,17 @@ export const scan = defineCommand({
   }
 })
 
-/** Options of SORT / SORT_RO. */
+/**
+ * Options of SORT / SORT_RO.
+ *
+ * On a cluster a BY or GET pattern names other keys, which a node can only read in its own slots: the client
+ * refuses (with `CrossSlotError`, before sending) any pattern whose keys could hash to another slot than the sorted
+ * key's, i.e. one without that key's `{hash tag}` before its first wildcard. The patterns it sends, the server
+ * decides on: Redis 7.4+ and Valkey 8.0+ run them; older servers refuse every BY pattern with a `*` and every GET
+ * (even `#`) in cluster mode with an error reply. A standalone server runs them all.
+ */
 export interface SortOptions {
-  /** Sort by the values of keys built from this pattern (BY), or `nosort`. */
+  /** Sort by the values of keys built from this pattern (BY), or a pattern without `*` (`nosort`) to not sort. */
   readonly by?: string | undefined
   /** LIMIT offset count. */
   readonly limit?: { readonly offset: number; readonly count: number } | undefined
@@ -233,9 +244,26 @@ const pushSortOptions = (out: Array<RespArg>, options: SortOptions): Array<RespA
   return out
 }
 
-/** SORT_RO key [...]: the sorted elements (read-only variant; nils from GET patterns become empty strings). */
+/** SORT's elements: a GET pattern whose key (or hash field) is missing gives nil, read as an empty string. */
+const sortedElements: Reply<ReadonlyArray<string>> = makeReply(Schema.Array(Schema.String), (raw) => {
+  const list = asList(raw)
+  if (list === undefined) return mismatch("an array of strings or nils")(raw)
+  const out = new Array<string>(list.length)
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i]!
+    const text = item === null ? "" : toText(item)
+    if (text === undefined) return mismatch("an array of strings or nils")(raw)
+    out[i] = text
+  }
+  return out
+})
+
+/**
+ * SORT_RO key [...]: the sorted elements, or with GET patterns the values they name (a missing key or hash field
+ * gives an empty string). See {@link SortOptions} for patterns on a cluster.
+ */
 export const sort = defineCommand({
-  name: "SORT_RO", flags: readonly, reply: Replies.strings,
+  name: "SORT_RO", flags: readonly, reply: sortedElements,
   args: (key: RedisKey, options: SortOptions = {}) => pushSortOptions(["SORT_RO", key], options)
 })
 

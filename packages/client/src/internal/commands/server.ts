@@ -1,5 +1,5 @@
 import type { RespArg, RespValue } from "@effect-redis/resp"
-import { Schema } from "effect"
+import { Option, Schema } from "effect"
 import { defineCommand, InvalidOptions } from "../../Command.ts"
 import { CommandFlags } from "../CommandFlags.ts"
 import { noKeys } from "../KeyPositions.ts"
@@ -57,6 +57,38 @@ const infoReply: Reply<InfoSections> = makeReply(InfoSectionsSchema, (raw) => {
   const text = toText(raw)
   return text === undefined ? mismatch("the text of INFO")(raw) : parseInfo(text)
 })
+
+/**
+ * Which server answered INFO, read from its `server` section in a way that holds on Redis and Valkey alike.
+ *
+ * Valkey reports `redis_version:7.2.4` (the Redis version it stays compatible with) and its own version in
+ * `valkey_version`, names itself in `server_name`, and says `server_mode` where Redis says `redis_mode`: code that
+ * reads `redis_version` to detect features would take Valkey 8 for Redis 7.2.
+ */
+export interface ServerIdentity {
+  /** `server_name` (`valkey`); `redis` when the server does not send one (Redis does not). */
+  readonly name: "redis" | "valkey" | (string & {})
+  /** The server's own version: `<name>_version` when the server sends it (`valkey_version`), else `redis_version`. */
+  readonly version: string
+  /** `redis_version`: the Redis version the server is, or says it is compatible with (`7.2.4` on Valkey 8). */
+  readonly redisVersion: string
+  /** `standalone`, `cluster` or `sentinel` (`redis_mode` on Redis, `server_mode` on Valkey); none when absent. */
+  readonly mode: Option.Option<"standalone" | "cluster" | "sentinel" | (string & {})>
+}
+
+/**
+ * The {@link ServerIdentity} in an INFO reply (`Redis.info()` or `Redis.info("server")`); none when the reply has
+ * no `server` section with a `redis_version` (INFO asked for other sections only).
+ */
+export const serverIdentity = (sections: InfoSections): Option.Option<ServerIdentity> => {
+  const server = sections["server"]
+  const redisVersion = server?.["redis_version"]
+  if (server === undefined || redisVersion === undefined) return Option.none()
+  const name = server["server_name"] ?? "redis"
+  const version = server[`${name}_version`] ?? redisVersion
+  const mode = server["redis_mode"] ?? server["server_mode"]
+  return Option.some({ name, version, redisVersion, mode: Option.fromUndefinedOr(mode) })
+}
 
 /** The reply of TIME: the server's clock as Unix seconds and the microseconds within that second. */
 export interface ServerTime {

@@ -73,6 +73,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
   private primaryOnly = false
   /** The node the command was last sent to. */
   private sentTo: NodeTransport | undefined = undefined
+  /**
+   * The slot map the last send was routed by: its epoch and the slot's primary then. Undefined when the route did
+   * not come from the slot map (a redirect, a node chosen by the caller, a keyless command's random pick).
+   */
+  private routedBy: { readonly epoch: number; readonly primary: string } | undefined = undefined
   private sentToReplica = false
   private history: Array<Redirection> | undefined = undefined
   /** An earlier attempt's bytes were written before its connection failed (a replayed read or replay-safe write). */
@@ -290,6 +295,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
   /** The node to send to now; `undefined` when the caller was completed (failed, or waiting for a refresh). */
   private route(): (NodeAddressParts & { readonly address: string }) | undefined {
     this.sentToReplica = false
+    this.routedBy = undefined
     const redirect = this.redirectTo
     if (redirect !== undefined) {
       this.redirectTo = undefined
@@ -307,6 +313,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
       this.complete(this.awaitCoverage(slot))
       return undefined
     }
+    this.routedBy = { epoch: snapshot.epoch, primary: shard.primary.address }
     if (this.ctx.readFrom === "primary" || this.primaryOnly || !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) {
       return shard.primary
     }
@@ -363,6 +370,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
   /**
    * Waits the next delay of the `kind` schedule, then sends again. Ends with `failure()` when the schedule is
    * exhausted, and with a not-written `TimeoutError` when its delay would pass the command's deadline.
+   *
+   * After a lost connection or CLUSTERDOWN / MASTERDOWN / READONLY (the cluster is failing over), the wait also
+   * ends when the slot map gives the command's slot another primary: once a refresh shows the promoted replica,
+   * the command goes there at once instead of sleeping the rest of its delay (up to the schedule's cap, 500 ms or
+   * 1 s by default). Other changes (a node's health, other slots) leave the delay, and so the retry budget, as is.
    */
   private retryLater(kind: RetryKind, failure: () => RedisError): Effect.Effect<A, RedisError> {
     return Effect.flatMap(this.stepOf(kind), (step) =>
@@ -375,9 +387,21 @@ export class ClusterRequest<A> implements ReplyWaiter {
           // A scheduled retry is a new attempt: the redirect limit guards against loops within one attempt, not
           // against the ASK that every retry of a multi-key command meets during a migration.
           this.history = undefined
-          return Effect.andThen(Effect.sleep(delayMs), this.resend)
+          const routedBy = this.routedBy
+          const wait = routedBy !== undefined && (kind === "connection" || kind === "clusterDown")
+            ? Effect.race(Effect.sleep(delayMs), this.newPrimary(routedBy.epoch, this.slot, routedBy.primary))
+            : Effect.sleep(delayMs)
+          return Effect.andThen(wait, this.resend)
         })
       ))
+  }
+
+  /** Completes once the slot map gives `slot` another primary than `primary` (the map of `epoch` gave it that one). */
+  private newPrimary(epoch: number, slot: number, primary: string): Effect.Effect<void> {
+    return Effect.flatMap(this.ctx.topology.changedSince(epoch), () => {
+      const snapshot = this.ctx.topology.current()
+      return snapshot.shardForSlot(slot)?.primary.address !== primary ? Effect.void : this.newPrimary(snapshot.epoch, slot, primary)
+    })
   }
 
   private stepOf(kind: RetryKind) {

@@ -13,7 +13,6 @@ import { sortedSetEmulations } from "./crossSlot/sortedSets.ts"
 import { stringEmulations } from "./crossSlot/strings.ts"
 
 export type { Emulation, EmulationRunner } from "./crossSlot/shared.ts"
-export { patternHashSlot, sortPatternProblem } from "./crossSlot/sort.ts"
 
 /**
  * Client-side cross-slot operations (what redis-py-cluster overrides): commands whose keys must share one slot on

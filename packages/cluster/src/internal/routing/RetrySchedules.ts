@@ -15,14 +15,17 @@ export interface RetrySchedules {
   readonly tryAgain?: RetrySchedule | undefined
   /**
    * `CLUSTERDOWN`, `MASTERDOWN`, `READONLY` and unserved slots: the cluster is reorganising. Default:
-   * exponential from 100 ms, each delay capped at 1 s, 10 retries (about 7.5 s in all).
+   * exponential from 100 ms, each delay capped at 1 s, 10 retries (about 7.5 s in all). A delay ends early when
+   * the slot map gives the command's slot a new primary (a refresh saw the failover): it goes there at once.
    */
   readonly clusterDown?: RetrySchedule | undefined
   /** `LOADING` on a primary (reads on a loading replica go to the primary at once). Default: every 200 ms, 25 times. */
   readonly loading?: RetrySchedule | undefined
   /**
    * A lost or refused connection, for commands that are safe to send again (not written, or read-only, or
-   * declared replay-safe). Default: exponential from 50 ms, each delay capped at 500 ms, 30 retries.
+   * declared replay-safe). Default: exponential from 50 ms, each delay capped at 500 ms, 30 retries. A delay ends
+   * early when the slot map gives the command's slot a new primary (a refresh saw a replica promoted): it goes
+   * there at once.
    */
   readonly connection?: RetrySchedule | undefined
 }

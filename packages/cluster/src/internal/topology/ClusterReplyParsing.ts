@@ -77,9 +77,10 @@ const makeNode = (
 }
 
 /**
- * CLUSTER SHARDS `health`: Redis 7.0 says `failed` for a node the cluster has marked as failing, Redis 7.2+, 8.x and
- * Valkey say `fail`. Reading only one spelling made a crashed primary look healthy on the newer servers (it is
- * listed before its promoted replica, so it stayed the shard's primary). Unknown values count as online.
+ * CLUSTER SHARDS `health`: the servers say `fail` for a node the cluster has marked as failing (Redis 7.0.15, 8.0.2
+ * and Valkey 8.1.1 alike), the Redis documentation says `failed`. Reading only `failed` made a crashed primary look
+ * healthy on Redis 8 and Valkey, which list it in its old shard before its promoted replica, so it stayed the
+ * shard's primary (Redis 7.0 moves it to a slotless shard of its own). Unknown values count as online.
  */
 export const healthOf = (value: string | undefined): NodeHealth =>
   value === "failed" || value === "fail" ? "failed" : value === "loading" ? "loading" : "online"

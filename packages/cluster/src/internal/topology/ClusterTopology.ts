@@ -11,6 +11,7 @@ import {
   type NodeAddressParts,
   type NodeHealth
 } from "./ClusterSnapshot.ts"
+import { CurrentSnapshot } from "./CurrentSnapshot.ts"
 import { diffSnapshots, type TopologyChange } from "./TopologyChange.ts"
 import { preferredView, TopologyDiscovery } from "./TopologyDiscovery.ts"
 
@@ -67,6 +68,12 @@ export interface ClusterTopologyService {
   readonly slotMoved: (slot: number, address: NodeAddressParts) => void
   /** Maps an address from a redirect to the one to connect to (`addressRemap`). */
   readonly resolveAddress: (address: NodeAddressParts) => NodeAddressParts
+  /**
+   * Completes once the current snapshot is no longer the one of `epoch` (at once when it already changed): a
+   * refresh swapped in a new layout or new health, or a MOVED patched the map. A command waiting out a retry delay
+   * after its node failed watches this, so it is sent again as soon as its slot has a new primary.
+   */
+  readonly changedSince: (epoch: number) => Effect.Effect<void>
   /** Differences between consecutive snapshots, from the moment of subscription. */
   readonly changes: Stream.Stream<TopologyChange>
   /** Counters. */
@@ -142,29 +149,30 @@ export class ClusterTopology extends Context.Service<ClusterTopology, ClusterTop
 
 const makeStatic = (initial: ClusterSnapshot) =>
   Effect.gen(function*() {
-    let current = initial
+    const current = new CurrentSnapshot(initial)
     const pubsub = yield* PubSub.unbounded<TopologyChange>()
     const stats: TopologyStats = { requests: 0, refreshes: 0, failures: 0 }
     const publish = (next: ClusterSnapshot) => {
-      const changes = diffSnapshots(current, next)
-      current = next
+      const changes = diffSnapshots(current.get(), next)
+      current.set(next)
       for (const change of changes) PubSub.publishUnsafe(pubsub, change)
     }
     return ClusterTopology.of({
-      current: () => current,
-      snapshot: Effect.sync(() => current),
+      current: () => current.get(),
+      snapshot: Effect.sync(() => current.get()),
       requestRefresh: () => {
         stats.requests++
       },
       refresh: Effect.sync(() => {
         stats.requests++
-        return current
+        return current.get()
       }),
       slotMoved: (slot, address) => {
         stats.requests++
-        publish(current.withSlotMoved(slot, address))
+        publish(current.get().withSlotMoved(slot, address))
       },
       resolveAddress: (address) => address,
+      changedSince: (epoch) => current.changedSince(epoch),
       changes: Stream.fromPubSub(pubsub),
       stats
     })
@@ -217,10 +225,10 @@ const makeLive = (options: ClusterTopologyOptions) =>
         return best
       })
 
-    let current = (yield* discover(ClusterSnapshot.empty)).withEpoch(1)
+    const current = new CurrentSnapshot((yield* discover(ClusterSnapshot.empty)).withEpoch(1))
     // The last refreshed picture: changes are published as differences between refreshes, so the slots a MOVED
     // patched one by one show up once, as one change, when the refresh confirms them.
-    let published = current
+    let published = current.get()
 
     const swap = (next: ClusterSnapshot): Effect.Effect<void> => {
       const changes = diffSnapshots(published, next)
@@ -228,9 +236,10 @@ const makeLive = (options: ClusterTopologyOptions) =>
       for (const change of changes) PubSub.publishUnsafe(pubsub, change)
       // The signature leaves health out (nodes vote on layouts, not on health): compare it here too, or a replica
       // that failed or finished loading would keep its old health until the layout itself changes.
-      if (next.signature === current.signature && healthOf(next) === healthOf(current)) return Effect.void
-      current = next.withEpoch(current.epoch + 1)
-      return pool.retain(new Set(current.nodes.keys()))
+      const before = current.get()
+      if (next.signature === before.signature && healthOf(next) === healthOf(before)) return Effect.void
+      current.set(next.withEpoch(before.epoch + 1))
+      return pool.retain(new Set(current.get().nodes.keys()))
     }
 
     // --- the refresher ---------------------------------------------------------------------------------------
@@ -256,10 +265,10 @@ const makeLive = (options: ClusterTopologyOptions) =>
       const served = waiters
       waiters = []
       stats.refreshes++
-      const exit = yield* Effect.exit(Effect.flatMap(discover(current), swap))
+      const exit = yield* Effect.exit(Effect.flatMap(discover(current.get()), swap))
       lastRefreshAt = yield* Clock.currentTimeMillis
       if (Exit.isFailure(exit)) stats.failures++
-      const result = Exit.isSuccess(exit) ? Exit.succeed(current) : (exit as Exit.Exit<never, TopologyError>)
+      const result = Exit.isSuccess(exit) ? Exit.succeed(current.get()) : (exit as Exit.Exit<never, TopologyError>)
       for (const waiter of served) Deferred.doneUnsafe(waiter, result)
     })
 
@@ -271,8 +280,8 @@ const makeLive = (options: ClusterTopologyOptions) =>
     pool.onConnectionLost(() => requestRefresh("connectionLost"))
 
     return ClusterTopology.of({
-      current: () => current,
-      snapshot: Effect.sync(() => current),
+      current: () => current.get(),
+      snapshot: Effect.sync(() => current.get()),
       requestRefresh,
       refresh: Effect.suspend(() => {
         const waiter = Deferred.makeUnsafe<ClusterSnapshot, TopologyError>()
@@ -281,13 +290,15 @@ const makeLive = (options: ClusterTopologyOptions) =>
         return Deferred.await(waiter)
       }),
       slotMoved: (slot, address) => {
-        const shard = current.shardForSlot(slot)
+        const snapshot = current.get()
+        const shard = snapshot.shardForSlot(slot)
         if (shard === undefined || shard.primary.host !== address.host || shard.primary.port !== address.port) {
-          current = current.withSlotMoved(slot, address)
+          current.set(snapshot.withSlotMoved(slot, address))
         }
         requestRefresh("moved")
       },
       resolveAddress: (address) => remap?.(address) ?? address,
+      changedSince: (epoch) => current.changedSince(epoch),
       changes: Stream.fromPubSub(pubsub),
       stats
     })

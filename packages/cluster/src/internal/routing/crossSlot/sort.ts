@@ -3,8 +3,10 @@ import { keySlot } from "../../../KeySlot.ts"
 import { argText } from "./shared.ts"
 
 // SORT / SORT_RO BY and GET patterns name other keys (`weight_*`, `object_*->field`), which a cluster node can only
-// read on its own slot. The server (7.4+) accepts a pattern only when every key it can form hashes to the sorted
-// key's slot; this check refuses the others before sending, with a reason that says how to fix them.
+// read on its own slot. Redis 7.4+ and Valkey 8.0+ accept a pattern only when every key it can form hashes to the
+// sorted key's slot; older servers refuse every BY pattern with a `*` and every GET in cluster mode. This check
+// refuses, whatever the server, the patterns that could reach another slot, before sending, with a reason that says
+// how to fix them; the others are sent, and the server decides.
 
 /**
  * The slot every key formed from `pattern` hashes to, or -1 when they may differ: the slot of its `{hash tag}` when
