@@ -60,6 +60,18 @@ export const commandSlot = (command: Command<unknown>): number | ReadonlyArray<n
   return slots ?? first
 }
 
+/**
+ * Why `command` must not be routed on a cluster: it cannot work there (`unsupported`), or its reply would be one
+ * node's part presented as the whole (`perNode`, for the calls its `appliesTo` accepts). Undefined otherwise.
+ */
+const clusterRefusal = (command: Command<unknown>): UnsupportedInClusterError | undefined => {
+  const policy = command.spec.policy
+  if (policy._tag === "unsupported" || (policy._tag === "perNode" && (policy.appliesTo === undefined || policy.appliesTo(command.args)))) {
+    return new UnsupportedInClusterError({ command: command.spec.name, reason: policy.reason })
+  }
+  return undefined
+}
+
 const slotArgument = (args: ReadonlyArray<RespArg>, index: number): number | undefined => {
   const value = Number(args[index])
   return Number.isInteger(value) && value >= 0 && value < 16384 ? value : undefined
@@ -85,8 +97,11 @@ export class ClusterExecutor {
 
   /** Decides how `command` runs, before anything is sent. */
   plan(command: Command<unknown>): Plan {
-    if (command.invalid !== undefined) return { _tag: "fail", error: invalidArgument(command, command.invalid) }
     const policy = command.spec.policy
+    // What cannot run on a cluster is said first, whatever the arguments: fixing them would not help.
+    const refusal = clusterRefusal(command)
+    if (refusal !== undefined) return { _tag: "fail", error: refusal }
+    if (command.invalid !== undefined) return { _tag: "fail", error: invalidArgument(command, command.invalid) }
     switch (policy._tag) {
       case "singleSlot":
       case "splitBySlot": {
@@ -108,6 +123,7 @@ export class ClusterExecutor {
           ? crossSlot(`${name} cannot be split by slot: ${groups}`)
           : { _tag: "split", groups, merge: policy.merge }
       }
+      case "perNode":
       case "anyNode": {
         const emulation = routingEmulation(command.spec.name)
         return emulation === undefined ? { _tag: "single", target: { slot: -1 } } : { _tag: "emulate", emulation }

@@ -1,4 +1,4 @@
-import type { ReplyWaiter } from "@effect-redis/client"
+import type { AuthenticationError, ReplyWaiter } from "@effect-redis/client"
 import { isRespErrorReply, type RespArg, type RespValue } from "@effect-redis/resp"
 import { Duration, Effect, Exit, Option } from "effect"
 import type { NodeTransport } from "../transport/ClusterTransport.ts"
@@ -16,8 +16,22 @@ export interface DiscoveryOptions {
   readonly timeout: Duration.Duration
 }
 
-/** One node's answer: a picture, or why there is none. */
-type NodeView = { readonly node: string; readonly snapshot: ClusterSnapshot } | { readonly node: string; readonly error: string }
+/** One node's answer: a picture, or why there is none (with the typed error when it refused our credentials). */
+type NodeView =
+  | { readonly node: string; readonly snapshot: ClusterSnapshot }
+  | { readonly node: string; readonly error: string; readonly refused?: AuthenticationError }
+
+/** What one discovery round found. */
+export interface DiscoveryResult {
+  /** The views `accept` took, from the first group that gave one. */
+  readonly accepted: ReadonlyArray<ClusterSnapshot>
+  /** Every view seen, accepted or not (for the error message). */
+  readonly seen: ReadonlyArray<ClusterSnapshot>
+  /** Every node that gave no view, and why. */
+  readonly failures: ReadonlyArray<string>
+  /** Nodes that refused the credentials: no retry can fix these. */
+  readonly refused: ReadonlyArray<AuthenticationError>
+}
 
 /** Sends one command on a transport and waits for its raw reply (error replies included). */
 export const requestRaw = (conn: NodeTransport, args: ReadonlyArray<RespArg>, timeoutMs: number): Effect.Effect<RespValue, string> =>
@@ -57,10 +71,11 @@ export class TopologyDiscovery {
   discover(
     candidates: ReadonlyArray<NodeAddressParts>,
     accept: (view: ClusterSnapshot) => boolean
-  ): Effect.Effect<{ accepted: ReadonlyArray<ClusterSnapshot>; seen: ReadonlyArray<ClusterSnapshot>; failures: ReadonlyArray<string> }> {
+  ): Effect.Effect<DiscoveryResult> {
     const self = this
     return Effect.gen(function*() {
       const failures: Array<string> = []
+      const refused: Array<AuthenticationError> = []
       const seen: Array<ClusterSnapshot> = []
       for (let i = 0; i < candidates.length; i += self.options.sampleSize) {
         const group = candidates.slice(i, i + self.options.sampleSize)
@@ -72,11 +87,12 @@ export class TopologyDiscovery {
             if (accept(answer.snapshot)) accepted.push(answer.snapshot)
           } else {
             failures.push(`${answer.node}: ${answer.error}`)
+            if (answer.refused !== undefined) refused.push(answer.refused)
           }
         }
-        if (accepted.length > 0) return { accepted, seen, failures }
+        if (accepted.length > 0) return { accepted, seen, failures, refused }
       }
-      return { accepted: [], seen, failures }
+      return { accepted: [], seen, failures, refused }
     })
   }
 
@@ -87,7 +103,10 @@ export class TopologyDiscovery {
     const context = { askedHost: node.host, tls: this.options.tls, addressRemap: this.options.addressRemap }
     const self = this
     const layout = Effect.gen(function*() {
-      const conn = yield* Effect.mapError(self.pool.connect(node), (error) => error.message)
+      const conn = yield* Effect.mapError(
+        self.pool.connect(node),
+        (error): NodeView => ({ node: name, error: error.message, ...(error._tag === "AuthenticationError" ? { refused: error } : {}) })
+      )
       if (!self.shardsUnsupported) {
         const reply = yield* requestRaw(conn, ["CLUSTER", "SHARDS"], timeoutMs)
         if (!(isRespErrorReply(reply) && /unknown subcommand|unknown command/i.test(reply.message))) {
@@ -106,7 +125,7 @@ export class TopologyDiscovery {
           ? { node: name, error: result.value.reason }
           : { node: name, snapshot: ClusterSnapshot.make(result.value) }
       ),
-      Effect.catch((error) => Effect.succeed<NodeView>({ node: name, error }))
+      Effect.catch((error) => Effect.succeed<NodeView>(typeof error === "string" ? { node: name, error } : error))
     )
   }
 }

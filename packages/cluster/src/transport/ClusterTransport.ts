@@ -1,11 +1,9 @@
 import {
-  type ConnectionError,
+  type ConnectFailure,
   type ConnectionFailure,
   type ConnectionOptions,
   NodeConnection,
-  type ProtocolError,
-  type ReplyWaiter,
-  type TimeoutError
+  type ReplyWaiter
 } from "@effect-redis/client"
 import type { InvalidArgument, RespArg } from "@effect-redis/resp"
 import { Context, type Duration, type Effect, Layer } from "effect"
@@ -35,11 +33,11 @@ export interface NodeTransport {
   close(timeout?: Duration.Input): Effect.Effect<void>
 }
 
-/** Why opening a node connection failed. */
-export type ConnectFailure = ConnectionError | TimeoutError | ProtocolError
-
-/** Re-exported for transports: why a waiter's reply will never come. */
-export type { ConnectionFailure }
+/**
+ * Re-exported for transports: why opening a node connection failed (`AuthenticationError` included: refused
+ * credentials are never retried), and why a waiter's reply will never come.
+ */
+export type { ConnectFailure, ConnectionFailure }
 
 /** How a node connection is opened. */
 export interface ClusterTransportService {
