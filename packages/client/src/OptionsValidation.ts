@@ -61,7 +61,11 @@ export const checkKnownOptions = (
     if (Object.hasOwn(known, key)) continue
     const value = (options as Record<string, unknown>)[key]
     if (Object.hasOwn(hints, key)) return invalidOption(key, value, hints[key]!)
-    const close = Object.keys(known).find((name) => editDistance(name.toLowerCase(), key.toLowerCase()) <= 2)
+    const typo = key.toLowerCase()
+    const close = Object.keys(known).find((name) => {
+      const candidate = name.toLowerCase()
+      return editDistance(candidate, typo) <= 2 || (typo.length >= 4 && (candidate.startsWith(typo) || typo.startsWith(candidate)))
+    })
     return invalidOption(key, value, `unknown option${close === undefined ? "" : `; did you mean ${close}?`}`)
   }
   return undefined

@@ -108,7 +108,8 @@ const decode = (text: string): string | undefined => {
   }
 }
 
-const urlError = (value: string, reason: string) => new ConfigurationError({ field: "url", value, reason })
+/** The value is quoted, as every string value of a `ConfigurationError` is (an empty one stays visible). */
+const urlError = (value: string, reason: string) => new ConfigurationError({ field: "url", value: JSON.stringify(value), reason })
 
 /**
  * The URL with any password replaced by `***`, for messages: everything between the first `:` of the credentials
