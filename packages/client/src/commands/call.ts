@@ -101,7 +101,13 @@ export function call<A>(args: ReadonlyArray<RespArg>, options?: CallOptions<A>):
   const refused = CONNECTION_STATE.has(second) ? second : CONNECTION_STATE.has(name) ? name : undefined
   if (refused !== undefined) {
     // A cluster client reads the routing table first: SELECT, MONITOR, SYNC... fail there as unsupported on a cluster.
-    const spec = makeSpec({ name: refused, keys: noKeys, reply: Replies.raw, policy: clusterRoutingOf(refused) ?? ClusterPolicy.anyNode })
+    const spec = makeSpec({
+      name: refused,
+      flags: CommandFlags.refused,
+      keys: noKeys,
+      reply: Replies.raw,
+      policy: clusterRoutingOf(refused) ?? ClusterPolicy.anyNode
+    })
     return makeCommand(spec, [refused], `${refused} changes the connection's state; use the dedicated API`)
   }
   const entry = catalogEntryOfArgs(args)

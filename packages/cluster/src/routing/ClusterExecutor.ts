@@ -1,9 +1,11 @@
 import {
   type Command,
+  CommandFlags,
   ConnectionError,
   CrossSlotError,
   DecodeError,
   firstKey,
+  hasFlag,
   invalidArgument,
   keyIndexes,
   makeCommand,
@@ -98,10 +100,14 @@ export class ClusterExecutor {
   /** Decides how `command` runs, before anything is sent. */
   plan(command: Command<unknown>): Plan {
     const policy = command.spec.policy
-    // What cannot run on a cluster is said first, whatever the arguments: fixing them would not help.
+    if (command.invalid !== undefined) {
+      // A command refused as a whole (SELECT through Redis.call) that the cluster refuses too: the cluster's reason
+      // says more ("a cluster has a single database") than "needs a connection of its own".
+      const refusal = hasFlag(command.spec.flags, CommandFlags.refused) ? clusterRefusal(command) : undefined
+      return { _tag: "fail", error: refusal ?? invalidArgument(command, command.invalid) }
+    }
     const refusal = clusterRefusal(command)
     if (refusal !== undefined) return { _tag: "fail", error: refusal }
-    if (command.invalid !== undefined) return { _tag: "fail", error: invalidArgument(command, command.invalid) }
     switch (policy._tag) {
       case "singleSlot":
       case "splitBySlot": {
