@@ -115,8 +115,8 @@ describe("INFO keyspace on a cluster", () => {
       expectUnsupported(yield* Effect.flip(Redis.info(["server", "keyspace"])), "INFO", mentions)
       expectUnsupported(yield* Effect.flip(Redis.infoRaw("Keyspace")), "INFO", mentions)
       expectUnsupported(yield* Effect.flip(Redis.call(["INFO", "KEYSPACE"])), "INFO", mentions)
-      const server = yield* Redis.info("server")
-      assert.strictEqual(server["server"]!["redis_mode"], "cluster")
+      const cluster = yield* Redis.info("cluster")
+      assert.strictEqual(cluster["cluster"]!["cluster_enabled"], "1")
       // Per node, every primary answers with its own keyspace section.
       yield* Effect.forEach(spreadKeys("info", 30), (key) => Redis.set(key, "v"), { discard: true })
       const perNode = yield* RedisCluster.onNodes("primaries", Redis.info("keyspace"))
