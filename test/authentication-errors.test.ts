@@ -1,8 +1,8 @@
 /**
  * Refused credentials are `AuthenticationError`s, on a password-protected standalone server and cluster of their
- * own: wrong password, unknown user, no password (NOAUTH), a user not allowed a handshake step (NOPERM), a
- * password changed under a running client, and a cluster node that refuses a user the others accept. The
- * message names the user, never the password, and the cluster never retries them as network failures.
+ * own: wrong password, unknown user, no password (NOAUTH), a user not allowed a handshake step or the cluster's
+ * discovery (NOPERM), a password changed under a running client, and a cluster node that refuses a user the others
+ * accept. The message names the user, never the password, and the cluster never retries them as network failures.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { AuthenticationError, Redis, RedisNode } from "@effect-redis/client"
@@ -72,7 +72,7 @@ describe("standalone server with a password", () => {
 describe("cluster with a password", () => {
   it.live("startup nodes that refuse the credentials fail the layer with AuthenticationError, not TopologyError; refused nodes are never retried", () =>
     Effect.gen(function*() {
-      const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 0, password: "cluster-secret", users: users.slice(0, 1) })
+      const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 0, password: "cluster-secret", users })
       const startupNodes = cluster.startupNodes
       const build = (options: Omit<Parameters<typeof RedisCluster.layer>[0], "startupNodes">) =>
         Effect.flip(Layer.build(RedisCluster.layer({ startupNodes, connectTimeout: "2 seconds", ...options })))
@@ -83,6 +83,13 @@ describe("cluster with a password", () => {
         expectRefused(yield* build({ protocol, username: "app", password: Redacted.make("nope") }), { username: "app", code: "WRONGPASS" })
       }
       expectRefused(yield* build({}), { username: "default", code: "NOAUTH", step: "HELLO" })
+      // RESP2 without credentials sends no handshake command: the discovery itself is refused.
+      expectRefused(yield* build({ protocol: 2 }), { username: "default", code: "NOAUTH", step: "CLUSTER SHARDS" })
+      // A user that may not run CLUSTER SHARDS cannot discover the cluster.
+      expectRefused(
+        yield* build({ username: "limited", password: Redacted.make("limited-secret") }),
+        { username: "limited", code: "NOPERM", step: "CLUSTER SHARDS" }
+      )
 
       // One primary no longer knows the user: discovery through another node succeeds, and a command for that
       // primary's slots fails with AuthenticationError at once, without a single connection retry.

@@ -247,7 +247,8 @@ export class RedisCluster extends Context.Service<RedisCluster, RedisClusterServ
           skipFullCoverageCheck: resolved.skipFullCoverageCheck,
           refreshInterval: resolved.refreshInterval,
           refreshMinInterval: resolved.refreshMinInterval,
-          refreshTimeout: resolved.refreshTimeout
+          refreshTimeout: resolved.refreshTimeout,
+          username: resolved.username
         })
         return RedisCluster.layerWith(resolved).pipe(
           Layer.provide(topology),

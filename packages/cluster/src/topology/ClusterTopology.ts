@@ -37,6 +37,8 @@ export interface ClusterTopologyOptions {
   readonly refreshTimeout?: Duration.Input | undefined
   /** How many nodes each refresh asks at once, preferring the view most agree on. Default 3. */
   readonly refreshSampleSize?: number | undefined
+  /** The ACL user the node connections authenticate as, named in the `AuthenticationError` of a refused discovery. Default `default`. */
+  readonly username?: string | undefined
 }
 
 /** Counters for tests and diagnostics. */
@@ -186,7 +188,8 @@ const makeLive = (options: ClusterTopologyOptions) =>
       tls: options.tls ?? false,
       addressRemap: options.addressRemap,
       sampleSize: Math.max(1, options.refreshSampleSize ?? 3),
-      timeout: Duration.fromInputUnsafe(options.refreshTimeout ?? "2 seconds")
+      timeout: Duration.fromInputUnsafe(options.refreshTimeout ?? "2 seconds"),
+      username: options.username ?? "default"
     })
     const remap = options.addressRemap
     const startupNodes = options.startupNodes.map((node) => remap?.(node) ?? node)

@@ -1,4 +1,4 @@
-import type { AuthenticationError, ReplyWaiter } from "@effect-redis/client"
+import { AuthenticationError, type ReplyWaiter } from "@effect-redis/client"
 import { isRespErrorReply, type RespArg, type RespValue } from "@effect-redis/resp"
 import { Duration, Effect, Exit, Option } from "effect"
 import type { NodeTransport } from "../transport/ClusterTransport.ts"
@@ -14,7 +14,12 @@ export interface DiscoveryOptions {
   readonly sampleSize: number
   /** Time allowed to connect to and hear from one node. */
   readonly timeout: Duration.Duration
+  /** The ACL user connections authenticate as, named when a node refuses discovery (`NOAUTH`, `NOPERM`). */
+  readonly username: string
 }
+
+/** Error replies to CLUSTER SHARDS / SLOTS that mean this client's credentials cannot discover the cluster. */
+const REFUSED_CODES: ReadonlySet<string> = new Set(["NOAUTH", "NOPERM"])
 
 /** One node's answer: a picture, or why there is none (with the typed error when it refused our credentials). */
 type NodeView =
@@ -107,14 +112,27 @@ export class TopologyDiscovery {
         self.pool.connect(node),
         (error): NodeView => ({ node: name, error: error.message, ...(error._tag === "AuthenticationError" ? { refused: error } : {}) })
       )
+      // No credentials given under RESP2 (no handshake command to refuse them), or a user without the right to
+      // discover: the node answers the discovery itself with NOAUTH / NOPERM.
+      const refusedBy = (step: string, reply: RespValue) =>
+        isRespErrorReply(reply) && REFUSED_CODES.has(reply.code)
+          ? Effect.fail<NodeView>({
+            node: name,
+            error: reply.message,
+            refused: new AuthenticationError({ address: name, username: self.options.username, step, code: reply.code, reason: reply.message })
+          })
+          : Effect.void
       if (!self.shardsUnsupported) {
         const reply = yield* requestRaw(conn, ["CLUSTER", "SHARDS"], timeoutMs)
+        yield* refusedBy("CLUSTER SHARDS", reply)
         if (!(isRespErrorReply(reply) && /unknown subcommand|unknown command/i.test(reply.message))) {
           return parseClusterShards(reply, context)
         }
         self.shardsUnsupported = true
       }
-      return parseClusterSlots(yield* requestRaw(conn, ["CLUSTER", "SLOTS"], timeoutMs), context)
+      const slots = yield* requestRaw(conn, ["CLUSTER", "SLOTS"], timeoutMs)
+      yield* refusedBy("CLUSTER SLOTS", slots)
+      return parseClusterSlots(slots, context)
     })
     return layout.pipe(
       Effect.timeoutOption(this.options.timeout),
