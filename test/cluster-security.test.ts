@@ -3,7 +3,7 @@
  * hostnames this machine cannot resolve, reached through `addressRemap` (NAT, Docker).
  */
 import { assert, it } from "@effect/vitest"
-import { Redis } from "@effect-redis/client"
+import { AuthenticationError, Redis } from "@effect-redis/client"
 import { RedisCluster } from "@effect-redis/cluster"
 import { LocalCluster } from "@effect-redis/testkit"
 import { Config, ConfigProvider, Effect, Layer, Option, Redacted, Schedule } from "effect"
@@ -50,15 +50,19 @@ it.live("TLS-only cluster with an ACL user: discovery uses the TLS ports, every 
         REDIS_PASSWORD: "app-secret"
       }))))
     ))
-    // A wrong password fails the layer with a typed error naming the nodes, not a hang.
+    // A wrong password fails the layer with an AuthenticationError naming the user (not a TopologyError, not a hang).
     const error = yield* Effect.flip(Layer.build(RedisCluster.layer({
       url: cluster.url,
       tls: { ca },
       username: "app",
-      password: Redacted.make("wrong")
+      password: Redacted.make("wrong-secret")
     })))
-    assert.strictEqual(error._tag, "TopologyError")
-    assert.match(error.message, /WRONGPASS|invalid username-password/)
+    assert.instanceOf(error, AuthenticationError)
+    if (!(error instanceof AuthenticationError)) return
+    assert.strictEqual(error.code, "WRONGPASS")
+    assert.strictEqual(error.username, "app")
+    assert.include(error.message, "\"app\"")
+    assert.notInclude(error.message, "wrong-secret")
   }), 90_000)
 
 it.live("nodes announced by hostnames are reached through addressRemap", () =>

@@ -63,6 +63,8 @@ const describePolicy = (policy: ClusterPolicy): readonly [string, string] => {
       return [`owner of the slot in argument ${policy.slotArgument}`, ""]
     case "slotsToOwners":
       return [`each ${policy.arguments === "slots" ? "slot" : "slot range"} to its owner`, "allAgree"]
+    case "perNode":
+      return [policy.appliesTo === undefined ? "per node only (`RedisCluster.onNode` / `onNodes`)" : "any node; some forms per node only", policy.reason]
     case "unsupported":
       return ["unsupported", policy.reason]
   }
@@ -123,7 +125,9 @@ export const renderCommandDocs = (specs: ReadonlyArray<CommandSpec<unknown>>): s
     "**Cluster routing**: *slot of its keys* = the node serving the keys' slot (replicas for reads per `readFrom`;",
     "keys on different slots fail with `CrossSlotError`, except the commands emulated across slots, see the README);",
     "*split by slot* = one sub-command per slot, concurrently, replies merged; *all primaries* / *all nodes* = sent",
-    "to each, replies merged; *any node* = one node. **Merge**: `sum`, `keyOrder` (values back in the caller's key",
+    "to each, replies merged; *any node* = one node; *per node only* = the reply describes one node's keyspace,",
+    "so a routed call fails with `UnsupportedInClusterError` (it would look complete) and `RedisCluster.onNode` /",
+    "`onNodes` run it on the nodes you choose. **Merge**: `sum`, `keyOrder` (values back in the caller's key",
     "order), `allAgree` (the one reply every node gave, else `InconsistentRepliesError`), `union`, `mergeMaps`",
     "(numbers under the same key added), `and` (per position), `firstSuccess`.",
     "`RedisCluster.onNodes(selection, command)` returns every node's own reply instead.",

@@ -15,7 +15,19 @@ export {
   DedicatedConnections,
   type DedicatedConnectionsOptions
 } from "./internal/connection/DedicatedConnections.ts"
-export { NodeConnection } from "./internal/connection/NodeConnection.ts"
+export { type ConnectFailure, NodeConnection } from "./internal/connection/NodeConnection.ts"
 export type { ConnectionFailure, ReplyWaiter } from "./internal/connection/ReplyWaiter.ts"
 export { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./internal/connection/RunOnConnection.ts"
 export { type ParsedRedisUrl, parseRedisUrl, redactUrl } from "./internal/RedisUrl.ts"
+export {
+  checkAgreesWithUrl,
+  checkBoolean,
+  checkConnectionOptions,
+  checkDuration,
+  checkFunction,
+  checkInteger,
+  checkKnownOptions,
+  checkNonEmptyString,
+  connectionOptionKeys,
+  invalidOption
+} from "./internal/OptionsValidation.ts"

@@ -8,7 +8,9 @@
  *
  * @module
  */
+export * from "./internal/errors/AuthenticationError.ts"
 export * from "./internal/errors/ClusterDownError.ts"
+export * from "./internal/errors/ConfigurationError.ts"
 export * from "./internal/errors/ConnectionError.ts"
 export * from "./internal/errors/CrossSlotError.ts"
 export * from "./internal/errors/DecodeError.ts"

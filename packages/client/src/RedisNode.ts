@@ -7,11 +7,23 @@ import { DedicatedConnections } from "./internal/connection/DedicatedConnections
 import { NodeConnection } from "./internal/connection/NodeConnection.ts"
 import type { ConnectionFailure } from "./internal/connection/ReplyWaiter.ts"
 import { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./internal/connection/RunOnConnection.ts"
+import type { AuthenticationError } from "./internal/errors/AuthenticationError.ts"
+import type { ConfigurationError } from "./internal/errors/ConfigurationError.ts"
 import { ConnectionError } from "./internal/errors/ConnectionError.ts"
 import type { RedisError } from "./internal/errors/RedisError.ts"
 import { TimeoutError } from "./internal/errors/TimeoutError.ts"
 import { RedisClient, type RedisClientService } from "./RedisClient.ts"
 import { parseRedisUrl } from "./internal/RedisUrl.ts"
+import {
+  checkAgreesWithUrl,
+  checkConnectionOptions,
+  checkDuration,
+  checkInteger,
+  checkKnownOptions,
+  checkNonEmptyString,
+  connectionOptionKeys,
+  invalidOption
+} from "./internal/OptionsValidation.ts"
 
 /** Options of the standalone client: where the server is, plus {@link ConnectionOptions}. */
 export interface RedisNodeOptions extends ConnectionOptions {
@@ -27,35 +39,84 @@ export interface RedisNodeOptions extends ConnectionOptions {
   readonly closeTimeout?: Duration.Input | undefined
 }
 
-/** Errors building the standalone client can fail with (the first connection is opened eagerly). */
-export type RedisNodeError = ConnectionError | TimeoutError | ProtocolError
+/**
+ * Errors building the standalone client can fail with: options that cannot work (before any connection), then
+ * the first connection, which is opened eagerly (unreachable, too slow, not RESP, credentials refused).
+ */
+export type RedisNodeError = ConfigurationError | ConnectionError | TimeoutError | ProtocolError | AuthenticationError
 
-const resolveOptions = (options: RedisNodeOptions): Effect.Effect<{ address: NodeAddress; options: RedisNodeOptions }, ConnectionError> => {
-  if (options.url === undefined) {
-    return Effect.succeed({ address: { host: options.host ?? "127.0.0.1", port: options.port ?? 6379 }, options })
+/** Every option of {@link RedisNodeOptions}, so an unknown one (a typo, a cluster option) is reported. */
+const nodeOptionKeys: Readonly<Record<keyof RedisNodeOptions, true>> = {
+  ...connectionOptionKeys,
+  host: true,
+  port: true,
+  url: true,
+  closeTimeout: true
+}
+
+const clusterOnly = "is an option of the cluster client (RedisCluster.layer); a standalone client takes host/port or url"
+const clusterOnlyHints: Readonly<Record<string, string>> = Object.fromEntries(
+  ["startupNodes", "readFrom", "maxRedirections", "nonAtomicCrossSlot", "retry", "addressRemap", "skipFullCoverageCheck", "refreshInterval", "refreshMinInterval", "refreshTimeout"]
+    .map((key) => [key, clusterOnly])
+)
+
+/** Options without the keys whose value is `undefined`, so they never erase what the URL gave. */
+const definedOnly = <T extends object>(record: T): Partial<T> =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>
+
+/**
+ * Checks every option and folds the URL in: its parts fill the options not given, and an option given both ways
+ * must agree with it. Fails with the first {@link ConfigurationError}.
+ */
+const resolveOptions = (
+  options: RedisNodeOptions
+): Result.Result<{ readonly address: NodeAddress; readonly options: RedisNodeOptions }, ConfigurationError> => {
+  const unknown = checkKnownOptions(options, nodeOptionKeys, clusterOnlyHints)
+  if (unknown !== undefined) return Result.fail(unknown)
+  let host = options.host
+  let port = options.port
+  let merged: RedisNodeOptions = options
+  if (options.url !== undefined) {
+    const parsed = parseRedisUrl(options.url)
+    if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
+    const { nodes, options: fromUrl } = parsed.success
+    if (nodes.length > 1) {
+      return Result.fail(invalidOption("url", options.url, `names ${nodes.length} hosts; a standalone client connects to one (RedisCluster.layer takes several)`))
+    }
+    const node = nodes[0]!
+    if (host !== undefined && host !== node.host) {
+      return Result.fail(invalidOption("host", host, `conflicts with the url, which names the host "${node.host}"; give the host once`))
+    }
+    if (port !== undefined && port !== node.port) {
+      return Result.fail(invalidOption("port", port, `conflicts with the url, which names the port ${node.port}; give the port once`))
+    }
+    const conflict = checkAgreesWithUrl(fromUrl, options)
+    if (conflict !== undefined) return Result.fail(conflict)
+    host = node.host
+    port = node.port
+    merged = { ...fromUrl, ...definedOnly(options) }
   }
-  const parsed = parseRedisUrl(options.url)
-  if ("error" in parsed) {
-    return Effect.fail(new ConnectionError({ address: "?", reason: parsed.error, written: false }))
-  }
-  const node = parsed.nodes[0]!
-  return Effect.succeed({
-    address: { host: options.host ?? node.host, port: options.port ?? node.port },
-    options: { ...parsed.options, ...options }
-  })
+  const invalid = checkNonEmptyString("host", host) ??
+    checkInteger("port", port, 1, 65535) ??
+    checkDuration("closeTimeout", options.closeTimeout, { allowZero: true }) ??
+    checkConnectionOptions(merged)
+  if (invalid !== undefined) return Result.fail(invalid)
+  return Result.succeed({ address: { host: host ?? "127.0.0.1", port: port ?? 6379 }, options: merged })
 }
 
 /**
  * The standalone client: one server, one multiplexed auto-pipelined connection.
  *
- * The connection is opened when the client is built (so a wrong address or password fails fast) and reopened on
+ * The options are checked first (a mistake fails with a `ConfigurationError` naming the option), then the
+ * connection is opened when the client is built (so a wrong address fails fast, a refused password with an
+ * `AuthenticationError`) and reopened on
  * demand after it is lost. A command that fails because the connection dropped is sent again on a new connection
  * when that is safe: its bytes were never written, or it is read-only. Writes that may have reached the server
  * fail with a `ConnectionError` whose `written` is true: the caller decides.
  */
 export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientService, RedisNodeError, Scope.Scope> =>
   Effect.gen(function*() {
-    const resolved = yield* resolveOptions(options)
+    const resolved = yield* Effect.fromResult(resolveOptions(options))
     const address = resolved.address
     const connectionOptions = resolved.options
     const reconnect = yield* Semaphore.make(1)

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import { readFileSync } from "node:fs"
-import { Redis, RedisNode } from "@effect-redis/client"
+import { AuthenticationError, Redis, RedisNode } from "@effect-redis/client"
 import { NodeConnection } from "@effect-redis/client/Connection"
 import { LocalServer } from "@effect-redis/testkit"
 
@@ -34,20 +34,26 @@ describe("handshake and connection options against real servers", () => {
       assert.deepStrictEqual(viaUrl, Option.some("v"))
     }))
 
-  it.live("a wrong password fails the layer with a ConnectionError quoting the server", () =>
+  it.live("a wrong password fails the layer with an AuthenticationError naming the user, quoting the server", () =>
     Effect.gen(function*() {
-      const server = yield* LocalServer.make({ password: "right" })
+      const server = yield* LocalServer.make({ password: "right-secret" })
       for (const protocol of [3, 2] as const) {
         const error = yield* Effect.flip(Effect.provide(
           Redis.ping(),
-          RedisNode.layer({ host: server.host, port: server.port, protocol, password: Redacted.make("wrong") })
+          RedisNode.layer({ host: server.host, port: server.port, protocol, password: Redacted.make("wrong-secret") })
         ))
-        assert.strictEqual(error._tag, "ConnectionError")
-        assert.match(error.message, /WRONGPASS|invalid password/i)
-        assert.notInclude(error.message, "wrong")
+        assert.instanceOf(error, AuthenticationError)
+        if (!(error instanceof AuthenticationError)) return
+        assert.strictEqual(error.code, "WRONGPASS")
+        assert.strictEqual(error.username, "default")
+        assert.strictEqual(error.step, protocol === 3 ? "HELLO" : "AUTH")
+        assert.strictEqual(error.address, `${server.host}:${server.port}`)
+        assert.notInclude(error.message, "wrong-secret")
       }
+      // No password at all: HELLO is refused with NOAUTH.
       const noAuth = yield* Effect.flip(Effect.provide(Redis.ping(), RedisNode.layer({ host: server.host, port: server.port })))
-      assert.match(noAuth.message, /NOAUTH/)
+      assert.instanceOf(noAuth, AuthenticationError)
+      if (noAuth instanceof AuthenticationError) assert.strictEqual(noAuth.code, "NOAUTH")
     }))
 
   it.live("falls back to RESP2 when the server does not know HELLO", () =>

@@ -1,9 +1,9 @@
-import { type Command, type ConnectionOptions, RedisClient, type RedisClientService, type RedisError, TopologyError } from "@effect-redis/client"
-import { parseRedisUrl } from "@effect-redis/client/Connection"
+import { type AuthenticationError, type Command, type ConfigurationError, type ConnectionOptions, RedisClient, type RedisClientService, type RedisError, type TopologyError } from "@effect-redis/client"
 import type { RespArg } from "@effect-redis/resp"
 import { Config, Context, type Duration, Effect, Layer, type Result, Stream } from "effect"
-import { millis } from "./internal/millis.ts"
+import { resolveClusterOptions } from "./internal/ClusterOptionsValidation.ts"
 import { ReplicationError } from "./internal/errors/ReplicationError.ts"
+import { millis } from "./internal/millis.ts"
 import { keySlot } from "./KeySlot.ts"
 import { ClusterExecutor } from "./internal/routing/ClusterExecutor.ts"
 import type { RequestContext } from "./internal/routing/ClusterRequest.ts"
@@ -71,7 +71,7 @@ export interface RedisClusterService {
   /** Differences between consecutive snapshots, from subscription on: slots moved, failovers, nodes. */
   readonly topologyChanges: Stream.Stream<TopologyChange>
   /** Refreshes the topology now (rate limits apply) and returns the new snapshot. */
-  readonly refreshTopology: Effect.Effect<ClusterSnapshot, TopologyError>
+  readonly refreshTopology: Effect.Effect<ClusterSnapshot, TopologyError | AuthenticationError>
   /** A client bound to one node, for node-level commands (INFO, CLIENT LIST...): no routing, no redirects. */
   readonly node: (address: NodeAddressParts | string) => RedisClientService
   /**
@@ -89,6 +89,12 @@ export interface RedisClusterService {
   ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | RedisError | ReplicationError, R>
 }
 
+/**
+ * Errors building the cluster layer can fail with: options that cannot work (before anything is sent), startup
+ * nodes that refuse the credentials, or no usable layout from any node.
+ */
+export type RedisClusterError = ConfigurationError | AuthenticationError | TopologyError
+
 /** Which nodes `onNodes` runs on. */
 export type NodeSelection = "primaries" | "replicas" | "all" | ReadonlyArray<NodeAddressParts | string>
 
@@ -96,23 +102,6 @@ const parseAddress = (address: NodeAddressParts | string): NodeAddressParts => {
   if (typeof address !== "string") return address
   const colon = address.lastIndexOf(":")
   return { host: address.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(address.slice(colon + 1)) }
-}
-
-/** Fills options from `url`; fails with `TopologyError` for a malformed URL or no startup node. */
-const resolveOptions = (options: RedisClusterOptions): Effect.Effect<RedisClusterOptions & { readonly startupNodes: ReadonlyArray<NodeAddressParts> }, TopologyError> => {
-  let merged: RedisClusterOptions = options
-  let nodes = options.startupNodes ?? []
-  if (options.url !== undefined) {
-    const parsed = parseRedisUrl(options.url)
-    if ("error" in parsed) return Effect.fail(new TopologyError({ reason: parsed.error, nodes: [] }))
-    const { database: _database, ...fromUrl } = parsed.options
-    merged = { ...fromUrl, ...options }
-    if (options.startupNodes === undefined) nodes = parsed.nodes
-  }
-  if (nodes.length === 0) {
-    return Effect.fail(new TopologyError({ reason: "no startup nodes: give startupNodes or url", nodes: [] }))
-  }
-  return Effect.succeed({ ...merged, startupNodes: nodes })
 }
 
 /** Builds the executor and both services over a topology and a node pool. */
@@ -226,13 +215,15 @@ const definedOnly = <T extends object>(record: T): Partial<T> =>
  */
 export class RedisCluster extends Context.Service<RedisCluster, RedisClusterService>()("@effect-redis/cluster/RedisCluster") {
   /**
-   * The cluster client over the network: discovers the cluster from the startup nodes when built (failing with
-   * `TopologyError` if no node answers with a usable layout), keeps the slot map fresh in a background fiber,
-   * and closes every connection when the layer's scope closes.
+   * The cluster client over the network. When built it checks the options (failing with `ConfigurationError`
+   * naming the option at fault), then discovers the cluster from the startup nodes (failing with
+   * `AuthenticationError` when they refuse the credentials, `TopologyError` when no node answers with a usable
+   * layout); it keeps the slot map fresh in a background fiber and closes every connection when the layer's
+   * scope closes.
    */
-  static layer(options: RedisClusterOptions): Layer.Layer<RedisClient | RedisCluster, TopologyError> {
+  static layer(options: RedisClusterOptions): Layer.Layer<RedisClient | RedisCluster, RedisClusterError> {
     return Layer.unwrap(
-      Effect.map(resolveOptions(options), (resolved) => {
+      Effect.map(Effect.fromResult(resolveClusterOptions(options)), (resolved) => {
         const { startupNodes: _nodes, url: _url, readFrom, ...connection } = resolved
         const transport = ClusterTransport.layerTcp(connection)
         const pool = NodePool.layer({
@@ -247,7 +238,8 @@ export class RedisCluster extends Context.Service<RedisCluster, RedisClusterServ
           skipFullCoverageCheck: resolved.skipFullCoverageCheck,
           refreshInterval: resolved.refreshInterval,
           refreshMinInterval: resolved.refreshMinInterval,
-          refreshTimeout: resolved.refreshTimeout
+          refreshTimeout: resolved.refreshTimeout,
+          username: resolved.username
         })
         return RedisCluster.layerWith(resolved).pipe(
           Layer.provide(topology),
@@ -259,7 +251,7 @@ export class RedisCluster extends Context.Service<RedisCluster, RedisClusterServ
   }
 
   /** The client from a URL: `RedisCluster.layerUrl("redis://h:7000,h:7001", { readFrom: "replica" })`. */
-  static layerUrl(url: string, options: Omit<RedisClusterOptions, "url"> = {}): Layer.Layer<RedisClient | RedisCluster, TopologyError> {
+  static layerUrl(url: string, options: Omit<RedisClusterOptions, "url"> = {}): Layer.Layer<RedisClient | RedisCluster, RedisClusterError> {
     return RedisCluster.layer({ ...options, url })
   }
 
@@ -273,7 +265,7 @@ export class RedisCluster extends Context.Service<RedisCluster, RedisClusterServ
    * })
    * ```
    */
-  static layerConfig(config: Config.Wrap<RedisClusterOptions>): Layer.Layer<RedisClient | RedisCluster, TopologyError | Config.ConfigError> {
+  static layerConfig(config: Config.Wrap<RedisClusterOptions>): Layer.Layer<RedisClient | RedisCluster, RedisClusterError | Config.ConfigError> {
     return Layer.unwrap(
       Effect.gen(function*() {
         const options: RedisClusterOptions = yield* Config.unwrap(config)
@@ -302,7 +294,7 @@ export class RedisCluster extends Context.Service<RedisCluster, RedisClusterServ
   static readonly keySlot: (key: RespArg) => number = keySlot
 
   /** Refreshes the topology now. */
-  static readonly refreshTopology: Effect.Effect<ClusterSnapshot, TopologyError, RedisCluster> = RedisCluster.use((c) => c.refreshTopology)
+  static readonly refreshTopology: Effect.Effect<ClusterSnapshot, TopologyError | AuthenticationError, RedisCluster> = RedisCluster.use((c) => c.refreshTopology)
 
   /** Runs one command on one node (no routing). */
   static onNode<A>(address: NodeAddressParts | string, command: Command<A>): Effect.Effect<A, RedisError, RedisCluster> {

@@ -3,10 +3,11 @@
  * transport: no server, and every retry delay on the TestClock.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Redis, RedisClient, RespErrorReply } from "@effect-redis/client"
-import { ClusterTopology, keySlot, RedisCluster } from "@effect-redis/cluster"
+import { AuthenticationError, Redis, RedisClient, type RedisError, RespErrorReply } from "@effect-redis/client"
+import { ClusterTopology, formatAddress, keySlot, RedisCluster } from "@effect-redis/cluster"
+import { ClusterTransport, NodePool } from "@effect-redis/cluster/Transport"
 import { ScriptedTransport } from "@effect-redis/testkit"
-import { Effect, Fiber, Option, Result, Schedule } from "effect"
+import { Effect, Fiber, Layer, Option, Result, Schedule } from "effect"
 import { TestClock } from "effect/testing"
 import { A, A1, B, B1, C, C1, clusterLayer, expectTag, keyOn, ownerOf, replicaOf, threeShards } from "./support/scripted.ts"
 
@@ -101,6 +102,46 @@ describe("routing", () => {
       assert.strictEqual(expectTag(error, "UnsupportedInClusterError").command, "MOVE")
       assert.strictEqual(transport.requests.length, 0)
       assert.strictEqual(transport.connects.length, 0)
+    }))
+
+  it.effect("SCAN's cursor and INFO keyspace (one node's keyspace) fail with UnsupportedInClusterError and send nothing; onNode runs them", () =>
+    Effect.gen(function*() {
+      const transport = ScriptedTransport.make((r) => (r.args[0] === "SCAN" ? ["0", ["k"]] : "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n"))
+      yield* Effect.gen(function*() {
+        const scans: ReadonlyArray<Effect.Effect<unknown, RedisError, RedisClient>> = [Redis.scan(0), Redis.call(["SCAN", 0]), Redis.call(["SCAN", 0], { keys: [] })]
+        for (const command of scans) {
+          const error = expectTag(yield* Effect.flip(command), "UnsupportedInClusterError")
+          assert.strictEqual(error.command, "SCAN")
+          assert.include(error.reason, "RedisClient.scan")
+        }
+        for (const command of [Redis.infoRaw("keyspace"), Redis.call(["INFO", "server", "KEYSPACE"])]) {
+          assert.strictEqual(expectTag(yield* Effect.flip(command), "UnsupportedInClusterError").command, "INFO")
+        }
+        assert.strictEqual(transport.requests.length, 0)
+        // Other INFO sections go to one node; per node, both run.
+        yield* Redis.infoRaw("server")
+        assert.strictEqual(transport.sent({ command: "INFO" }).length, 1)
+        assert.deepStrictEqual((yield* RedisCluster.onNode(B, Redis.scan(0))).items, ["k"])
+        assert.include(yield* RedisCluster.onNode(C, Redis.infoRaw("keyspace")), "db0:keys=1")
+        assert.deepStrictEqual(transport.sent({ command: "SCAN" }).map((r) => r.address), [B])
+      }).pipe(Effect.provide(clusterLayer(transport)))
+    }))
+
+  it.effect("connection-state commands through Redis.call: unsupported on a cluster when the table says so, else InvalidArgumentError", () =>
+    Effect.gen(function*() {
+      const transport = ScriptedTransport.make(() => "OK")
+      yield* Effect.gen(function*() {
+        for (const [line, name] of [[["select", 1], "SELECT"], [["MONITOR"], "MONITOR"], [["SYNC"], "SYNC"], [["AUTH", "pw"], "AUTH"]] as const) {
+          assert.strictEqual(expectTag(yield* Effect.flip(Redis.call(line)), "UnsupportedInClusterError").command, name)
+        }
+        const watch = expectTag(yield* Effect.flip(Redis.call(["watch", "u:1"])), "InvalidArgumentError")
+        assert.strictEqual(watch.command, "WATCH")
+        assert.notInclude(watch.message, "U:1")
+        // An argument a builder cannot send is still an InvalidArgumentError, even for a command a cluster refuses.
+        assert.strictEqual((yield* Effect.flip(Redis.wait(1, 0)))._tag, "InvalidArgumentError")
+        assert.strictEqual((yield* Effect.flip(Redis.wait(1, 10)))._tag, "UnsupportedInClusterError")
+      }).pipe(Effect.provide(clusterLayer(transport)))
+      assert.strictEqual(transport.requests.length, 0)
     }))
 
   it.effect("an all-primaries command is sent to each primary once and the replies merged", () =>
@@ -642,6 +683,36 @@ describe("connection failures", () => {
       }).pipe(Effect.provide(clusterLayer(transport, { retry: connection })))
       assert.strictEqual(value, 3)
       assert.deepStrictEqual(transport.connects.map((c) => c.refused), [true, false])
+    }))
+
+  it.effect("a node refusing the credentials fails the command with AuthenticationError at once: no connection retry", () =>
+    Effect.gen(function*() {
+      const scripted = ScriptedTransport.make(() => "v")
+      let refusals = 0
+      const refusing = Layer.succeed(ClusterTransport, {
+        connect: (node, options) =>
+          formatAddress(node.host, node.port) === B
+            ? Effect.suspend(() => {
+              refusals++
+              return Effect.fail(new AuthenticationError({ address: B, username: "app", step: "HELLO", code: "WRONGPASS", reason: "WRONGPASS invalid username-password pair" }))
+            })
+            : scripted.transport.connect(node, options)
+      })
+      const layer = RedisCluster.layerWith({ commandTimeout: Infinity, retry: connection }).pipe(
+        Layer.provideMerge(ClusterTopology.layerStatic(threeShards)),
+        Layer.provideMerge(NodePool.layer()),
+        Layer.provide(refusing)
+      )
+      yield* Effect.gen(function*() {
+        // Under the TestClock a scheduled retry would wait forever: failing here proves there was none.
+        const error = expectTag(yield* Effect.flip(Redis.get(keyOn(B))), "AuthenticationError")
+        assert.strictEqual(error.username, "app")
+        assert.strictEqual(refusals, 1)
+        assert.deepStrictEqual(yield* Redis.get(keyOn(A)), Option.some("v"))
+        // The next command for that node opens a connection again (nothing is cached) and meets the same refusal.
+        expectTag(yield* Effect.flip(Redis.incr(keyOn(B))), "AuthenticationError")
+        assert.strictEqual(refusals, 2)
+      }).pipe(Effect.provide(layer))
     }))
 
   it.effect("a read from a refused replica goes to the primary at once", () =>

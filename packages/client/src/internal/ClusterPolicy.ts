@@ -1,3 +1,5 @@
+import type { RespArg } from "@effect-redis/resp"
+
 /**
  * How a command is executed on a Redis Cluster: the data the cluster executor reads. Standalone clients ignore it.
  *
@@ -8,6 +10,11 @@
  * - `bySlotId`: the slot is an argument (CLUSTER COUNTKEYSINSLOT...), sent to its owner.
  * - `slotsToOwners`: the arguments after the subcommand are slots (or start-end ranges): each goes to its owner,
  *   one command per owner (CLUSTER DELSLOTS, DELSLOTSRANGE); the replies must all succeed.
+ * - `perNode`: the reply describes the keyspace (or state) of the one node that answers (SCAN's cursor...), so
+ *   no node answers for the whole cluster: a routed call fails without touching the network (it would look
+ *   complete while covering one shard); run it on the nodes you mean with `RedisCluster.onNode` / `onNodes`.
+ *   With `appliesTo`, only the calls it accepts are refused (INFO naming the keyspace section); the others go to
+ *   any node.
  * - `unsupported`: cannot work on a cluster (SELECT, MOVE...); fails without touching the network.
  */
 export type ClusterPolicy =
@@ -18,6 +25,11 @@ export type ClusterPolicy =
   | { readonly _tag: "anyNode" }
   | { readonly _tag: "bySlotId"; readonly slotArgument: number }
   | { readonly _tag: "slotsToOwners"; readonly arguments: "slots" | "ranges" }
+  | {
+    readonly _tag: "perNode"
+    readonly reason: string
+    readonly appliesTo: ((args: ReadonlyArray<RespArg>) => boolean) | undefined
+  }
   | { readonly _tag: "unsupported"; readonly reason: string }
 
 /**
@@ -35,5 +47,6 @@ export const ClusterPolicy = {
   allNodes: (merge: MergeRule): ClusterPolicy => ({ _tag: "allNodes", merge }),
   bySlotId: (slotArgument: number): ClusterPolicy => ({ _tag: "bySlotId", slotArgument }),
   slotsToOwners: (args: "slots" | "ranges"): ClusterPolicy => ({ _tag: "slotsToOwners", arguments: args }),
+  perNode: (reason: string, appliesTo?: (args: ReadonlyArray<RespArg>) => boolean): ClusterPolicy => ({ _tag: "perNode", reason, appliesTo }),
   unsupported: (reason: string): ClusterPolicy => ({ _tag: "unsupported", reason })
 } as const

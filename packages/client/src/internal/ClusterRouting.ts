@@ -7,13 +7,24 @@
  *
  * @module
  */
+import type { RespArg } from "@effect-redis/resp"
 import { ClusterPolicy } from "./ClusterPolicy.ts"
 
-const { allNodes, allPrimaries, bySlotId, slotsToOwners, splitBySlot, unsupported } = ClusterPolicy
+const { allNodes, allPrimaries, bySlotId, perNode, slotsToOwners, splitBySlot, unsupported } = ClusterPolicy
 
 const oneDatabase = "a cluster has a single database (0)"
 const connectionState =
   "it changes the state of a connection the client shares between callers; use the client's options or dedicated API"
+
+/** Whether an INFO call names the keyspace section (`INFO keyspace`, `INFO server keyspace`). */
+const namesKeyspaceSection = (args: ReadonlyArray<RespArg>): boolean => {
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i]!
+    const text = typeof arg === "string" ? arg : arg instanceof Uint8Array ? Buffer.from(arg).toString("latin1") : String(arg)
+    if (text.toLowerCase() === "keyspace") return true
+  }
+  return false
+}
 
 /** The table; keys are command names as the catalog spells them (`CLUSTER INFO`). */
 export const clusterRouting: Readonly<Record<string, ClusterPolicy>> = {
@@ -73,6 +84,15 @@ export const clusterRouting: Readonly<Record<string, ClusterPolicy>> = {
 
   // Each primary reports the slots it serves (Valkey 8.0+); the union covers every served slot once.
   "CLUSTER SLOT-STATS": allPrimaries("union"),
+  // One node's keyspace: any single node's reply would look like the cluster's. Refused when routed; run them per
+  // node with RedisCluster.onNode / onNodes. (RANDOMKEY and KEYS look at every primary, DBSIZE sums them.)
+  SCAN: perNode(
+    "SCAN walks the keyspace of the one node it is sent to, so a cursor loop on a cluster would end with one shard's keys as if it had seen them all; use the RedisClient.scan stream for every key of the cluster, or RedisCluster.onNode(address, Redis.scan(cursor)) to scan one node"
+  ),
+  INFO: perNode(
+    "INFO keyspace counts the keys of the one node that answers; DBSIZE gives the cluster's total (summed over the primaries), RedisCluster.onNodes(\"primaries\", Redis.info(\"keyspace\")) each node's own section",
+    namesKeyspaceSection
+  ),
 
   // The slot is an argument: its owner answers.
   "CLUSTER COUNTKEYSINSLOT": bySlotId(2),

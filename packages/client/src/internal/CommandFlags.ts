@@ -22,7 +22,14 @@ export const CommandFlags = {
    */
   connectionState: 1 << 5,
   /** Administrative command (CONFIG, CLUSTER, DEBUG...). */
-  admin: 1 << 6
+  admin: 1 << 6,
+  /**
+   * The command itself is refused by the client, whatever its arguments (SELECT, MONITOR, SUBSCRIBE... sent through
+   * `Redis.call`: they need a connection of their own): its `invalid` says why. A cluster client whose routing
+   * table refuses the command too reports that instead (`UnsupportedInClusterError`), since no API would run it
+   * there.
+   */
+  refused: 1 << 7
 } as const
 
 /** A combination of {@link CommandFlags}. */

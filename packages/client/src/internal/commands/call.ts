@@ -4,6 +4,7 @@ import { catalogEntryOfArgs, catalogKeyPositions, isReadonlyEntry } from "../cat
 import { allDefinedSpecs, type Command, type CommandSpec, makeCommand, makeSpec } from "../../Command.ts"
 import type { CatalogEntry } from "../catalog/CatalogEntry.ts"
 import { ClusterPolicy } from "../ClusterPolicy.ts"
+import { clusterRoutingOf } from "../ClusterRouting.ts"
 import { CommandFlags } from "../CommandFlags.ts"
 import { noKeys } from "../KeyPositions.ts"
 import { fromSchema, type Reply } from "../Reply.ts"
@@ -60,6 +61,15 @@ const notBlocking: BlockingTraits = { blockingTimeout: undefined, flags: 0 }
 // Looked up once per command name: the typed builders' specs do not change after their modules load.
 const blockingTraits = new Map<string, BlockingTraits>()
 
+/**
+ * The routing of a call declared keyless (`{ keys: [] }`): any node, except for commands a cluster refuses
+ * (SCAN's cursor, MOVE...): declaring no keys does not make one node's answer the cluster's.
+ */
+const explicitlyKeyless = (name: string): ClusterPolicy => {
+  const routed = clusterRoutingOf(name)
+  return routed !== undefined && (routed._tag === "unsupported" || routed._tag === "perNode") ? routed : ClusterPolicy.anyNode
+}
+
 const isReply = <A>(u: Schema.Codec<A, unknown> | Reply<A>): u is Reply<A> =>
   typeof (u as Reply<A>).decode === "function" && "binary" in u
 
@@ -71,7 +81,8 @@ const isReply = <A>(u: Schema.Codec<A, unknown> | Reply<A>): u is Reply<A> =>
  * command only reads, and the cluster routing table how a cluster runs it: `Redis.call(["DBSIZE"])` on a cluster
  * sums every primary's count, `Redis.call(["ZUNIONSTORE", "d", 2, "a", "b"])` goes to the keys' slot. Commands
  * that would break a shared connection (SUBSCRIBE, MULTI, SELECT, AUTH...) are refused with an
- * `InvalidArgumentError`.
+ * `InvalidArgumentError` naming the command (not its arguments); on a cluster, those the routing table marks as
+ * unsupported there (SELECT, MONITOR, SYNC...) fail with `UnsupportedInClusterError` instead.
  */
 export function call(args: ReadonlyArray<RespArg>): Command<RespValue>
 export function call<A>(args: ReadonlyArray<RespArg>, options: CallOptions<A> & { readonly reply: Schema.Codec<A, unknown> | Reply<A> }): Command<A>
@@ -86,8 +97,18 @@ export function call<A>(args: ReadonlyArray<RespArg>, options?: CallOptions<A>):
   const sub = args[1]
   const subText = typeof sub === "string" ? sub : sub instanceof Uint8Array ? Buffer.from(sub).toString("latin1") : undefined
   const second = subText !== undefined ? `${name} ${subText.toUpperCase()}` : name
-  if (CONNECTION_STATE.has(name) || CONNECTION_STATE.has(second)) {
-    return makeCommand(rawSpec, [name], `${second} changes the connection's state; use the dedicated API`)
+  // Named as the command is named (CLIENT TRACKING, WATCH): the user's arguments (keys, channels) are not part of it.
+  const refused = CONNECTION_STATE.has(second) ? second : CONNECTION_STATE.has(name) ? name : undefined
+  if (refused !== undefined) {
+    // A cluster client reads the routing table first: SELECT, MONITOR, SYNC... fail there as unsupported on a cluster.
+    const spec = makeSpec({
+      name: refused,
+      flags: CommandFlags.refused,
+      keys: noKeys,
+      reply: Replies.raw,
+      policy: clusterRoutingOf(refused) ?? ClusterPolicy.anyNode
+    })
+    return makeCommand(spec, [refused], `${refused} changes the connection's state; use the dedicated API`)
   }
   const entry = catalogEntryOfArgs(args)
   if (options === undefined || (options.reply === undefined && options.keys === undefined && options.readonly === undefined)) {
@@ -119,7 +140,7 @@ export function call<A>(args: ReadonlyArray<RespArg>, options?: CallOptions<A>):
     blockingTimeout: blocking.blockingTimeout,
     keys: keyPositions,
     reply: reply as Reply<A | RespValue>,
-    policy: keyPositions === noKeys && keys !== undefined ? ClusterPolicy.anyNode : undefined
+    policy: keyPositions === noKeys && keys !== undefined ? explicitlyKeyless(entry?.name ?? name) : undefined
   })
   return makeCommand(spec, args)
 }

@@ -200,10 +200,13 @@ export interface ScanOptions {
   readonly type?: string | undefined
 }
 
-/** SCAN cursor [MATCH p] [COUNT n] [TYPE t]: one page of keys and the next cursor (`"0"` when complete). */
+/**
+ * SCAN cursor [MATCH p] [COUNT n] [TYPE t]: one page of keys and the next cursor (`"0"` when complete). A cursor
+ * walks one server's keyspace, so a cluster client refuses it (`UnsupportedInClusterError`): scan the whole
+ * cluster with the `RedisClient.scan` stream, or one node with `RedisCluster.onNode(address, Redis.scan(cursor))`.
+ */
 export const scan = defineCommand({
   name: "SCAN", flags: readonly, keys: noKeys, reply: Replies.scanPage,
-  policy: ClusterPolicy.anyNode,
   args: (cursor: string | number, options: ScanOptions = {}) => {
     const out: Array<RespArg> = ["SCAN", cursor]
     if (options.match !== undefined) out.push("MATCH", options.match)

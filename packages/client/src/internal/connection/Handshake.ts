@@ -1,9 +1,13 @@
 import { isRespErrorReply, type ProtocolError, type RespArg, type RespErrorReply } from "@effect-redis/resp"
 import { Effect, Redacted } from "effect"
+import { AuthenticationError } from "../errors/AuthenticationError.ts"
 import { ConnectionError } from "../errors/ConnectionError.ts"
 import type { TimeoutError } from "../errors/TimeoutError.ts"
 import type { ConnectionOptions } from "./ConnectionOptions.ts"
 import type { NodeConnection } from "./NodeConnection.ts"
+
+/** Error classes that mean the credentials or the user's permissions were refused, whatever the step. */
+const AUTH_CODES: ReadonlySet<string> = new Set(["WRONGPASS", "NOAUTH", "NOPERM"])
 
 /**
  * Brings a freshly connected socket to a usable state:
@@ -13,24 +17,34 @@ import type { NodeConnection } from "./NodeConnection.ts"
  * 2. RESP2 path: `AUTH [user] pass` and `CLIENT SETNAME name`, pipelined.
  * 3. `SELECT db` when a database other than 0 is asked for, `READONLY` for replica connections.
  *
- * Any refusal (wrong password, unknown user, bad database) fails with a `ConnectionError` quoting the server.
+ * A refusal of the credentials or of the user's permissions (`AUTH` refused, or `WRONGPASS` / `NOAUTH` / `NOPERM`
+ * on any step) fails with an `AuthenticationError` naming the user (never the password): retrying cannot help.
+ * Any other refusal (a bad database index...) fails with a `ConnectionError` quoting the server.
  * Everything runs before `deadline` (the connect timeout), so a server that never answers cannot hang us.
  */
 export const handshake = (
   conn: NodeConnection,
   options: ConnectionOptions,
   deadline: number
-): Effect.Effect<NodeConnection, ConnectionError | TimeoutError | ProtocolError> =>
+): Effect.Effect<NodeConnection, ConnectionError | TimeoutError | ProtocolError | AuthenticationError> =>
   Effect.gen(function*() {
     const password = options.password === undefined ? undefined : Redacted.value(options.password)
     const username = options.username ?? (password === undefined ? undefined : "default")
-    const refused = (step: string, reply: RespErrorReply) =>
-      new ConnectionError({
-        address: conn.address,
-        reason: `handshake ${step} refused: ${reply.message}`,
-        written: true,
-        command: step
-      })
+    const refused = (step: string, reply: RespErrorReply): ConnectionError | AuthenticationError =>
+      step === "AUTH" || AUTH_CODES.has(reply.code)
+        ? new AuthenticationError({
+          address: conn.address,
+          username: username ?? "default",
+          step,
+          code: reply.code,
+          reason: reply.message
+        })
+        : new ConnectionError({
+          address: conn.address,
+          reason: `handshake ${step} refused: ${reply.message}`,
+          written: true,
+          command: step
+        })
 
     let protocol: 2 | 3 = 2
     if ((options.protocol ?? 3) === 3) {

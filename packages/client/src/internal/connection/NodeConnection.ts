@@ -9,12 +9,16 @@ import {
 import { Duration, Effect } from "effect"
 import * as net from "node:net"
 import * as tls from "node:tls"
+import type { AuthenticationError } from "../errors/AuthenticationError.ts"
 import { ConnectionError } from "../errors/ConnectionError.ts"
 import { TimeoutError } from "../errors/TimeoutError.ts"
 import type { ConnectionOptions, NodeAddress } from "./ConnectionOptions.ts"
 import { handshake } from "./Handshake.ts"
 import type { ConnectionFailure, ReplyWaiter } from "./ReplyWaiter.ts"
 import { WaiterQueue } from "./WaiterQueue.ts"
+
+/** Why opening a connection failed: unreachable, too slow, not RESP, or the credentials were refused. */
+export type ConnectFailure = ConnectionError | TimeoutError | ProtocolError | AuthenticationError
 
 type State = "connecting" | "handshaking" | "ready" | "closing" | "closed"
 
@@ -111,12 +115,12 @@ export class NodeConnection {
   /**
    * Opens a connection and performs the handshake (HELLO 3 with AUTH and SETNAME, RESP2 fallback, SELECT,
    * READONLY). `connectTimeout` covers both: a server that accepts TCP but never answers (a paused process) fails
-   * with a `TimeoutError` instead of hanging.
+   * with a `TimeoutError` instead of hanging; refused credentials fail with an `AuthenticationError`.
    */
   static connect(
     address: NodeAddress,
     options: ConnectionOptions = {}
-  ): Effect.Effect<NodeConnection, ConnectionError | TimeoutError | ProtocolError> {
+  ): Effect.Effect<NodeConnection, ConnectFailure> {
     return Effect.suspend(() => {
       const timeoutMs = millisOf(options.connectTimeout, DEFAULT_CONNECT_TIMEOUT_MS)
       const deadline = Date.now() + timeoutMs

@@ -1,4 +1,5 @@
 import type { ProtocolError } from "@effect-redis/resp"
+import type { AuthenticationError } from "./AuthenticationError.ts"
 import type { ClusterDownError } from "./ClusterDownError.ts"
 import type { ConnectionError } from "./ConnectionError.ts"
 import type { CrossSlotError } from "./CrossSlotError.ts"
@@ -18,11 +19,15 @@ import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
  * so programs select the ones they handle with `Effect.catchTag`. The cluster members (`CrossSlotError`,
  * `ClusterDownError`, `TryAgainError`, `RedirectionLimitError`, `TopologyError`, `UnsupportedInClusterError`, `InconsistentRepliesError`)
  * only come from a cluster client, but live here so a program written against `RedisClient` can name them.
+ * `AuthenticationError` reaches commands when a connection opened for them (a reconnect, a newly discovered
+ * cluster node) has its credentials refused. (`ConfigurationError` is not here: it only comes from building a
+ * client, never from a command.)
  */
 export type RedisError =
   | ReplyError
   | UnknownCommandError
   | ConnectionError
+  | AuthenticationError
   | TimeoutError
   | ProtocolError
   | DecodeError

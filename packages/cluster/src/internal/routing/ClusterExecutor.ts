@@ -1,5 +1,5 @@
 import { type Command, ConnectionError, CrossSlotError, DecodeError, type MergeRule, type PipelineResults, type RedisError, UnsupportedInClusterError } from "@effect-redis/client"
-import { firstKey, invalidArgument, keyIndexes, makeCommand } from "@effect-redis/client/Command"
+import { CommandFlags, firstKey, hasFlag, invalidArgument, keyIndexes, makeCommand } from "@effect-redis/client/Command"
 import type { RespArg } from "@effect-redis/resp"
 import { Cause, Effect, Exit, type Fiber, Result } from "effect"
 import { keySlot } from "../../KeySlot.ts"
@@ -48,6 +48,18 @@ export const commandSlot = (command: Command<unknown>): number | ReadonlyArray<n
   return slots ?? first
 }
 
+/**
+ * Why `command` must not be routed on a cluster: it cannot work there (`unsupported`), or its reply would be one
+ * node's part presented as the whole (`perNode`, for the calls its `appliesTo` accepts). Undefined otherwise.
+ */
+const clusterRefusal = (command: Command<unknown>): UnsupportedInClusterError | undefined => {
+  const policy = command.spec.policy
+  if (policy._tag === "unsupported" || (policy._tag === "perNode" && (policy.appliesTo === undefined || policy.appliesTo(command.args)))) {
+    return new UnsupportedInClusterError({ command: command.spec.name, reason: policy.reason })
+  }
+  return undefined
+}
+
 const slotArgument = (args: ReadonlyArray<RespArg>, index: number): number | undefined => {
   const value = Number(args[index])
   return Number.isInteger(value) && value >= 0 && value < 16384 ? value : undefined
@@ -73,8 +85,15 @@ export class ClusterExecutor {
 
   /** Decides how `command` runs, before anything is sent. */
   plan(command: Command<unknown>): Plan {
-    if (command.invalid !== undefined) return { _tag: "fail", error: invalidArgument(command, command.invalid) }
     const policy = command.spec.policy
+    if (command.invalid !== undefined) {
+      // A command refused as a whole (SELECT through Redis.call) that the cluster refuses too: the cluster's reason
+      // says more ("a cluster has a single database") than "needs a connection of its own".
+      const refusal = hasFlag(command.spec.flags, CommandFlags.refused) ? clusterRefusal(command) : undefined
+      return { _tag: "fail", error: refusal ?? invalidArgument(command, command.invalid) }
+    }
+    const refusal = clusterRefusal(command)
+    if (refusal !== undefined) return { _tag: "fail", error: refusal }
     switch (policy._tag) {
       case "singleSlot":
       case "splitBySlot": {
@@ -96,6 +115,7 @@ export class ClusterExecutor {
           ? crossSlot(`${name} cannot be split by slot: ${groups}`)
           : { _tag: "split", groups, merge: policy.merge }
       }
+      case "perNode":
       case "anyNode": {
         const emulation = routingEmulation(command.spec.name)
         return emulation === undefined ? { _tag: "single", target: { slot: -1 } } : { _tag: "emulate", emulation }

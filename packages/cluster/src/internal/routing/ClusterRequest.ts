@@ -257,10 +257,13 @@ export class ClusterRequest<A> implements ReplyWaiter {
       Effect.onInterrupt(
         Effect.matchEffect(bounded, {
           onFailure: (error) =>
-            Effect.callback<A, RedisError>((resume) => {
-              this.complete = resume
-              this.onFailure(error)
-            }),
+            // Refused credentials are not a network failure: no retry can succeed, the caller sees them as they are.
+            error._tag === "AuthenticationError"
+              ? Effect.fail(error)
+              : Effect.callback<A, RedisError>((resume) => {
+                this.complete = resume
+                this.onFailure(error)
+              }),
           onSuccess: (conn) =>
             Effect.callback<A, RedisError>((resume) => {
               this.complete = resume

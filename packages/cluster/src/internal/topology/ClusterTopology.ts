@@ -1,4 +1,4 @@
-import { TopologyError } from "@effect-redis/client"
+import { type AuthenticationError, TopologyError } from "@effect-redis/client"
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, PubSub, Queue, Stream } from "effect"
 import { millis } from "../millis.ts"
 import { NodePool } from "../transport/NodePool.ts"
@@ -39,6 +39,8 @@ export interface ClusterTopologyOptions {
   readonly refreshTimeout?: Duration.Input | undefined
   /** How many nodes each refresh asks at once, preferring the view most agree on. Default 3. */
   readonly refreshSampleSize?: number | undefined
+  /** The ACL user the node connections authenticate as, named in the `AuthenticationError` of a refused discovery. Default `default`. */
+  readonly username?: string | undefined
 }
 
 /** Counters for tests and diagnostics. */
@@ -59,8 +61,11 @@ export interface ClusterTopologyService {
   readonly snapshot: Effect.Effect<ClusterSnapshot>
   /** Asks the refresher for a refresh; returns at once. Requests are merged and rate-limited. */
   readonly requestRefresh: (reason: RefreshReason) => void
-  /** Asks for a refresh and waits for one that starts after this call; returns the resulting snapshot. */
-  readonly refresh: Effect.Effect<ClusterSnapshot, TopologyError>
+  /**
+   * Asks for a refresh and waits for one that starts after this call; returns the resulting snapshot. Fails with
+   * `AuthenticationError` when every node that answered refused the credentials.
+   */
+  readonly refresh: Effect.Effect<ClusterSnapshot, TopologyError | AuthenticationError>
   /**
    * Records a `MOVED slot host:port`: the slot is patched in a new snapshot at once and a refresh requested. The
    * live topology publishes the change when the refresh confirms it; the static one publishes it at once.
@@ -126,7 +131,8 @@ export class ClusterTopology extends Context.Service<ClusterTopology, ClusterTop
   "@effect-redis/cluster/ClusterTopology"
 ) {
   /**
-   * Discovers the cluster now (failing with `TopologyError` when no startup node gives a usable layout) and
+   * Discovers the cluster now (failing with `TopologyError` when no startup node gives a usable layout, with
+   * `AuthenticationError` when the nodes refuse the credentials) and
    * starts the refresher fiber.
    */
   static make(options: ClusterTopologyOptions) {
@@ -134,7 +140,7 @@ export class ClusterTopology extends Context.Service<ClusterTopology, ClusterTop
   }
 
   /** The live topology as a layer over the node pool. */
-  static layer(options: ClusterTopologyOptions): Layer.Layer<ClusterTopology, TopologyError, NodePool> {
+  static layer(options: ClusterTopologyOptions): Layer.Layer<ClusterTopology, TopologyError | AuthenticationError, NodePool> {
     return Layer.effect(ClusterTopology, makeLive(options))
   }
 
@@ -188,7 +194,8 @@ const makeLive = (options: ClusterTopologyOptions) =>
       tls: options.tls ?? false,
       addressRemap: options.addressRemap,
       sampleSize: Math.max(1, options.refreshSampleSize ?? 3),
-      timeout: Duration.fromInputUnsafe(options.refreshTimeout ?? "2 seconds")
+      timeout: Duration.fromInputUnsafe(options.refreshTimeout ?? "2 seconds"),
+      username: options.username ?? "default"
     })
     const remap = options.addressRemap
     const startupNodes = options.startupNodes.map((node) => remap?.(node) ?? node)
@@ -196,7 +203,7 @@ const makeLive = (options: ClusterTopologyOptions) =>
     const pubsub = yield* PubSub.unbounded<TopologyChange>()
 
     /** One discovery round over the known nodes, then the startup nodes. */
-    const discover = (known: ClusterSnapshot): Effect.Effect<ClusterSnapshot, TopologyError> =>
+    const discover = (known: ClusterSnapshot): Effect.Effect<ClusterSnapshot, TopologyError | AuthenticationError> =>
       Effect.gen(function*() {
         const seen = new Set<string>()
         const candidates: Array<NodeAddressParts> = []
@@ -211,11 +218,13 @@ const makeLive = (options: ClusterTopologyOptions) =>
         for (const shard of shards) add(shard.primary)
         for (const shard of shards) for (const replica of shard.replicas) add(replica)
         for (const node of startupNodes) add(node)
-        const { accepted, seen: answers, failures } = yield* discovery.discover(
+        const { accepted, seen: answers, failures, refused } = yield* discovery.discover(
           candidates,
           (view) => skipCoverage ? view.shards.length > 0 : view.fullyCovered
         )
         const best = preferredView(accepted)
+        // No layout, and nodes refused our credentials: that is the problem to report, not the topology.
+        if (best === undefined && answers.length === 0 && refused.length > 0) return yield* Effect.fail(refused[0]!)
         if (best === undefined) {
           const reason = answers.length > 0
             ? `every answer leaves slots unserved (${answers[0]!.uncoveredSlots} slots; set skipFullCoverageCheck for clusters without full coverage)`
@@ -245,7 +254,7 @@ const makeLive = (options: ClusterTopologyOptions) =>
     // --- the refresher ---------------------------------------------------------------------------------------
     const signal = yield* Queue.unbounded<RefreshReason>()
     let signalled = false
-    let waiters: Array<Deferred.Deferred<ClusterSnapshot, TopologyError>> = []
+    let waiters: Array<Deferred.Deferred<ClusterSnapshot, TopologyError | AuthenticationError>> = []
     let lastRefreshAt = -Infinity
 
     const requestRefresh = (reason: RefreshReason): void => {
@@ -268,7 +277,7 @@ const makeLive = (options: ClusterTopologyOptions) =>
       const exit = yield* Effect.exit(Effect.flatMap(discover(current.get()), swap))
       lastRefreshAt = yield* Clock.currentTimeMillis
       if (Exit.isFailure(exit)) stats.failures++
-      const result = Exit.isSuccess(exit) ? Exit.succeed(current.get()) : (exit as Exit.Exit<never, TopologyError>)
+      const result = Exit.isSuccess(exit) ? Exit.succeed(current.get()) : (exit as Exit.Exit<never, TopologyError | AuthenticationError>)
       for (const waiter of served) Deferred.doneUnsafe(waiter, result)
     })
 
@@ -284,7 +293,7 @@ const makeLive = (options: ClusterTopologyOptions) =>
       snapshot: Effect.sync(() => current.get()),
       requestRefresh,
       refresh: Effect.suspend(() => {
-        const waiter = Deferred.makeUnsafe<ClusterSnapshot, TopologyError>()
+        const waiter = Deferred.makeUnsafe<ClusterSnapshot, TopologyError | AuthenticationError>()
         waiters.push(waiter)
         requestRefresh("explicit")
         return Deferred.await(waiter)

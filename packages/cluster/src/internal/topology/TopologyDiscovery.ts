@@ -1,3 +1,4 @@
+import { AuthenticationError } from "@effect-redis/client"
 import type { ReplyWaiter } from "@effect-redis/client/Connection"
 import { isRespErrorReply, type RespArg, type RespValue } from "@effect-redis/resp"
 import { Duration, Effect, Exit, Option } from "effect"
@@ -14,10 +15,29 @@ export interface DiscoveryOptions {
   readonly sampleSize: number
   /** Time allowed to connect to and hear from one node. */
   readonly timeout: Duration.Duration
+  /** The ACL user connections authenticate as, named when a node refuses discovery (`NOAUTH`, `NOPERM`). */
+  readonly username: string
 }
 
-/** One node's answer: a picture, or why there is none. */
-type NodeView = { readonly node: string; readonly snapshot: ClusterSnapshot } | { readonly node: string; readonly error: string }
+/** Error replies to CLUSTER SHARDS / SLOTS that mean this client's credentials cannot discover the cluster. */
+const REFUSED_CODES: ReadonlySet<string> = new Set(["NOAUTH", "NOPERM"])
+
+/** One node's answer: a picture, or why there is none (with the typed error when it refused our credentials). */
+type NodeView =
+  | { readonly node: string; readonly snapshot: ClusterSnapshot }
+  | { readonly node: string; readonly error: string; readonly refused?: AuthenticationError }
+
+/** What one discovery round found. */
+export interface DiscoveryResult {
+  /** The views `accept` took, from the first group that gave one. */
+  readonly accepted: ReadonlyArray<ClusterSnapshot>
+  /** Every view seen, accepted or not (for the error message). */
+  readonly seen: ReadonlyArray<ClusterSnapshot>
+  /** Every node that gave no view, and why. */
+  readonly failures: ReadonlyArray<string>
+  /** Nodes that refused the credentials: no retry can fix these. */
+  readonly refused: ReadonlyArray<AuthenticationError>
+}
 
 /** Sends one command on a transport and waits for its raw reply (error replies included). */
 export const requestRaw = (conn: NodeTransport, args: ReadonlyArray<RespArg>, timeoutMs: number): Effect.Effect<RespValue, string> =>
@@ -57,10 +77,11 @@ export class TopologyDiscovery {
   discover(
     candidates: ReadonlyArray<NodeAddressParts>,
     accept: (view: ClusterSnapshot) => boolean
-  ): Effect.Effect<{ accepted: ReadonlyArray<ClusterSnapshot>; seen: ReadonlyArray<ClusterSnapshot>; failures: ReadonlyArray<string> }> {
+  ): Effect.Effect<DiscoveryResult> {
     const self = this
     return Effect.gen(function*() {
       const failures: Array<string> = []
+      const refused: Array<AuthenticationError> = []
       const seen: Array<ClusterSnapshot> = []
       for (let i = 0; i < candidates.length; i += self.options.sampleSize) {
         const group = candidates.slice(i, i + self.options.sampleSize)
@@ -72,11 +93,12 @@ export class TopologyDiscovery {
             if (accept(answer.snapshot)) accepted.push(answer.snapshot)
           } else {
             failures.push(`${answer.node}: ${answer.error}`)
+            if (answer.refused !== undefined) refused.push(answer.refused)
           }
         }
-        if (accepted.length > 0) return { accepted, seen, failures }
+        if (accepted.length > 0) return { accepted, seen, failures, refused }
       }
-      return { accepted: [], seen, failures }
+      return { accepted: [], seen, failures, refused }
     })
   }
 
@@ -87,15 +109,31 @@ export class TopologyDiscovery {
     const context = { askedHost: node.host, tls: this.options.tls, addressRemap: this.options.addressRemap }
     const self = this
     const layout = Effect.gen(function*() {
-      const conn = yield* Effect.mapError(self.pool.connect(node), (error) => error.message)
+      const conn = yield* Effect.mapError(
+        self.pool.connect(node),
+        (error): NodeView => ({ node: name, error: error.message, ...(error._tag === "AuthenticationError" ? { refused: error } : {}) })
+      )
+      // No credentials given under RESP2 (no handshake command to refuse them), or a user without the right to
+      // discover: the node answers the discovery itself with NOAUTH / NOPERM.
+      const refusedBy = (step: string, reply: RespValue) =>
+        isRespErrorReply(reply) && REFUSED_CODES.has(reply.code)
+          ? Effect.fail<NodeView>({
+            node: name,
+            error: reply.message,
+            refused: new AuthenticationError({ address: name, username: self.options.username, step, code: reply.code, reason: reply.message })
+          })
+          : Effect.void
       if (!self.shardsUnsupported) {
         const reply = yield* requestRaw(conn, ["CLUSTER", "SHARDS"], timeoutMs)
+        yield* refusedBy("CLUSTER SHARDS", reply)
         if (!(isRespErrorReply(reply) && /unknown subcommand|unknown command/i.test(reply.message))) {
           return parseClusterShards(reply, context)
         }
         self.shardsUnsupported = true
       }
-      return parseClusterSlots(yield* requestRaw(conn, ["CLUSTER", "SLOTS"], timeoutMs), context)
+      const slots = yield* requestRaw(conn, ["CLUSTER", "SLOTS"], timeoutMs)
+      yield* refusedBy("CLUSTER SLOTS", slots)
+      return parseClusterSlots(slots, context)
     })
     return layout.pipe(
       Effect.timeoutOption(this.options.timeout),
@@ -106,7 +144,7 @@ export class TopologyDiscovery {
           ? { node: name, error: result.value.reason }
           : { node: name, snapshot: ClusterSnapshot.make(result.value) }
       ),
-      Effect.catch((error) => Effect.succeed<NodeView>({ node: name, error }))
+      Effect.catch((error) => Effect.succeed<NodeView>(typeof error === "string" ? { node: name, error } : error))
     )
   }
 }

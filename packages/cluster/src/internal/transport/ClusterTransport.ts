@@ -1,5 +1,5 @@
-import type { ConnectionError, ConnectionOptions, ProtocolError, TimeoutError } from "@effect-redis/client"
-import { type ConnectionFailure, NodeConnection, type ReplyWaiter } from "@effect-redis/client/Connection"
+import type { ConnectionOptions } from "@effect-redis/client"
+import { type ConnectFailure, type ConnectionFailure, NodeConnection, type ReplyWaiter } from "@effect-redis/client/Connection"
 import type { InvalidArgument, RespArg } from "@effect-redis/resp"
 import { Context, type Duration, type Effect, Layer } from "effect"
 import type { NodeAddressParts } from "../topology/ClusterSnapshot.ts"
@@ -28,11 +28,11 @@ export interface NodeTransport {
   close(timeout?: Duration.Input): Effect.Effect<void>
 }
 
-/** Why opening a node connection failed. */
-export type ConnectFailure = ConnectionError | TimeoutError | ProtocolError
-
-/** Re-exported for transports: why a waiter's reply will never come. */
-export type { ConnectionFailure }
+/**
+ * Re-exported for transports: why opening a node connection failed (`AuthenticationError` included: refused
+ * credentials are never retried), and why a waiter's reply will never come.
+ */
+export type { ConnectFailure, ConnectionFailure }
 
 /** How a node connection is opened. */
 export interface ClusterTransportService {

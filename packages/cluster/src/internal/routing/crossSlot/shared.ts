@@ -138,8 +138,8 @@ export const isWrongType = (error: RedisError): boolean => error._tag === "Reply
 
 /**
  * Whether a failed write certainly did not run: the server refused it (an error reply, TRYAGAIN, CLUSTERDOWN,
- * too many redirects) or its bytes never reached a socket. After a lost connection or a timeout on the wire the
- * outcome is unknown.
+ * too many redirects, credentials refused while connecting) or its bytes never reached a socket. After a lost
+ * connection or a timeout on the wire the outcome is unknown.
  */
 export const certainlyNotApplied = (error: RedisError): boolean => {
   switch (error._tag) {
@@ -151,6 +151,7 @@ export const certainlyNotApplied = (error: RedisError): boolean => {
     case "TryAgainError":
     case "ClusterDownError":
     case "RedirectionLimitError":
+    case "AuthenticationError":
       return true
     case "ConnectionError":
     case "TimeoutError":
