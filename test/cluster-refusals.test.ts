@@ -115,6 +115,11 @@ describe("INFO keyspace on a cluster", () => {
       expectUnsupported(yield* Effect.flip(Redis.info(["server", "keyspace"])), "INFO", mentions)
       expectUnsupported(yield* Effect.flip(Redis.infoRaw("Keyspace")), "INFO", mentions)
       expectUnsupported(yield* Effect.flip(Redis.call(["INFO", "KEYSPACE"])), "INFO", mentions)
+      // INFO with no section, or default/all/everything, includes the keyspace section too.
+      expectUnsupported(yield* Effect.flip(Redis.info()), "INFO", mentions)
+      expectUnsupported(yield* Effect.flip(Redis.info("all")), "INFO", mentions)
+      expectUnsupported(yield* Effect.flip(Redis.call(["INFO", "everything"])), "INFO", mentions)
+      expectUnsupported(yield* Effect.flip(Redis.call(["INFO", "Default"])), "INFO", mentions)
       const cluster = yield* Redis.info("cluster")
       assert.strictEqual(cluster["cluster"]!["cluster_enabled"], "1")
       // Per node, every primary answers with its own keyspace section.
@@ -122,6 +127,15 @@ describe("INFO keyspace on a cluster", () => {
       const perNode = yield* RedisCluster.onNodes("primaries", Redis.info("keyspace"))
       assert.strictEqual(perNode.size, 3)
       for (const result of perNode.values()) assert.isDefined(Result.getOrThrow(result)["keyspace"])
+    }).pipe(Effect.provide(clusterLayer())))
+
+  it.live("MEMORY STATS (one node's memory and key counts) is refused when routed; onNode answers", () =>
+    Effect.gen(function*() {
+      expectUnsupported(yield* Effect.flip(Redis.memoryStats()), "MEMORY STATS", ["RedisCluster.onNode"])
+      expectUnsupported(yield* Effect.flip(Redis.call(["MEMORY", "STATS"])), "MEMORY STATS", ["RedisCluster.onNode"])
+      const snapshot = yield* RedisCluster.topology
+      const stats = yield* RedisCluster.onNode(snapshot.shards[0]!.primary.address, Redis.memoryStats())
+      assert.isNumber(stats["keys.count"])
     }).pipe(Effect.provide(clusterLayer())))
 
   it.live("on a standalone server INFO keyspace answers", () =>

@@ -45,7 +45,7 @@ describe.each(targets)("server commands on $name", ({ name, protocol, cluster: i
 
   it.live("INFO parses sections; infoRaw, TIME, LASTSAVE, LOLWUT", () =>
     Effect.gen(function*() {
-      const all = yield* Redis.info()
+      const all = yield* pinned(Redis.info())
       const mode = isCluster ? "cluster" : "standalone"
       // Valkey reports the Redis version it is compatible with (7.2.4) as redis_version, its own as valkey_version,
       // and server_mode instead of redis_mode.
@@ -255,7 +255,7 @@ describe.each(targets)("server commands on $name", ({ name, protocol, cluster: i
       assert.strictEqual(yield* invalid(Redis.memoryUsage(k("mem"), { samples: -1 })), "InvalidArgumentError")
       yield* Redis.del(k("mem"))
 
-      const stats = yield* Redis.memoryStats()
+      const stats = yield* pinned(Redis.memoryStats())
       assert.isTrue(typeof stats["peak.allocated"] === "number" && stats["peak.allocated"] > 0)
       assert.isTrue(typeof stats["dataset.percentage"] === "number")
       assert.isTrue(typeof stats["fragmentation"] === "number" && !Number.isInteger(stats["fragmentation"]))

@@ -16,12 +16,17 @@ const oneDatabase = "a cluster has a single database (0)"
 const connectionState =
   "it changes the state of a connection the client shares between callers; use the client's options or dedicated API"
 
-/** Whether an INFO call names the keyspace section (`INFO keyspace`, `INFO server keyspace`). */
+/**
+ * Whether an INFO call's reply includes the keyspace section: it is named (`INFO keyspace`, `INFO server keyspace`),
+ * or no section is (`INFO` gives the default sections, keyspace among them), or `default`/`all`/`everything` is.
+ */
 const namesKeyspaceSection = (args: ReadonlyArray<RespArg>): boolean => {
+  if (args.length <= 1) return true
   for (let i = 1; i < args.length; i++) {
     const arg = args[i]!
     const text = typeof arg === "string" ? arg : arg instanceof Uint8Array ? Buffer.from(arg).toString("latin1") : String(arg)
-    if (text.toLowerCase() === "keyspace") return true
+    const section = text.toLowerCase()
+    if (section === "keyspace" || section === "default" || section === "all" || section === "everything") return true
   }
   return false
 }
@@ -90,8 +95,12 @@ export const clusterRouting: Readonly<Record<string, ClusterPolicy>> = {
     "SCAN walks the keyspace of the one node it is sent to, so a cursor loop on a cluster would end with one shard's keys as if it had seen them all; use the RedisClient.scan stream for every key of the cluster, or RedisCluster.onNode(address, Redis.scan(cursor)) to scan one node"
   ),
   INFO: perNode(
-    "INFO keyspace counts the keys of the one node that answers; DBSIZE gives the cluster's total (summed over the primaries), RedisCluster.onNodes(\"primaries\", Redis.info(\"keyspace\")) each node's own section",
+    "INFO's keyspace section (part of INFO with no section, default, all and everything) counts the keys of the one node that answers; ask for the sections you need (INFO server, INFO memory...), or run it per node; DBSIZE gives the cluster's total (summed over the primaries), RedisCluster.onNodes(\"primaries\", Redis.info(\"keyspace\")) each node's own section",
     namesKeyspaceSection
+  ),
+
+  "MEMORY STATS": perNode(
+    "MEMORY STATS describes the memory and the keys (keys.count, db.N) of the one node that answers; run it per node with RedisCluster.onNode(address, Redis.memoryStats()) or onNodes"
   ),
 
   // The slot is an argument: its owner answers.
