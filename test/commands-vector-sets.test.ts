@@ -91,13 +91,19 @@ describe.each(targets)("vector sets on $name", ({ name, layer }) => {
       assert.isFalse(yield* Redis.vsetattr(v, "nope", "{}"))
       assert.isTrue(yield* Redis.vsetattr(v, "a", ""))
       assert.deepStrictEqual(yield* Redis.vgetattr(v, "a"), Option.none())
-      // Neighbours per layer: with two elements, each is the other's only neighbour.
+      // Neighbours per layer: with two elements, each is the other's only neighbour. Which layers an element reaches
+      // is random (HNSW levels), so "a" may sit on an upper layer "b" does not reach: that layer lists nobody. The
+      // bottom layer holds every element, so "b" shows up on some layer and nothing else on any.
       const layers = Option.getOrThrow(yield* Redis.vlinks(v, "a"))
       assert.isAtLeast(layers.length, 1)
-      assert.deepStrictEqual(layers[0], ["b"])
+      assert.deepStrictEqual([...new Set(layers.flat())], ["b"])
       const scoredLayers = Option.getOrThrow(yield* Redis.vlinksWithScores(v, "a"))
-      assert.strictEqual(scoredLayers[0]![0]!.element, "b")
-      close(scoredLayers[0]![0]!.score, 0.5, 0.05)
+      const scored = scoredLayers.flat()
+      assert.isAtLeast(scored.length, 1)
+      for (const link of scored) {
+        assert.strictEqual(link.element, "b")
+        close(link.score, 0.5, 0.05)
+      }
       assert.deepStrictEqual(yield* Redis.vlinks(v, "nope"), Option.none())
       assert.include(["a", "b"], Option.getOrThrow(yield* Redis.vrandmember(v)))
       assert.deepStrictEqual(yield* Redis.vrandmember(k("attrs:missing")), Option.none())
