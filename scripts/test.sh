@@ -38,7 +38,7 @@ count_results() {
     if (!fs.existsSync(f)) { console.log("0 0 no-report"); process.exit() }
     const r = JSON.parse(fs.readFileSync(f, "utf8"))
     const failed = r.testResults.flatMap((file) => file.assertionResults.filter((t) => t.status === "failed").map((t) => file.name.replace(process.cwd() + "/", "") + " > " + t.fullName))
-    fs.writeFileSync(f + ".failures", failed.join("\n"))
+    fs.writeFileSync(f + ".failures", failed.map((line) => line + "\n").join(""))
     console.log(r.numPassedTests, r.numFailedTests + (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? 1 : 0), "ok")' "$1"
 }
 
