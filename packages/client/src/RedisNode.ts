@@ -12,6 +12,8 @@ import type { RedisError } from "./internal/errors/RedisError.ts"
 import { TimeoutError } from "./internal/errors/TimeoutError.ts"
 import { RedisClient, type RedisClientService } from "./RedisClient.ts"
 import { parseRedisUrl } from "./internal/RedisUrl.ts"
+import { InvalidArgumentError } from "./internal/errors/InvalidArgumentError.ts"
+import { runWatch, watchCommand } from "./internal/transaction/WatchSession.ts"
 
 /** Options of the standalone client: where the server is, plus {@link ConnectionOptions}. */
 export interface RedisNodeOptions extends ConnectionOptions {
@@ -125,7 +127,33 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
       )
     }
 
+    // WATCH bodies lease a dedicated connection too (counted in maxBlockingConnections): the WATCH and the
+    // transaction's MULTI state live on it, never on the shared connection.
+    const watch: RedisClientService["watch"] = (keys, body) => {
+      if (keys.length === 0) return Effect.fail(new InvalidArgumentError({ command: "WATCH", reason: "WATCH needs at least one key" }))
+      const watchKeys = watchCommand(keys)
+      const acquire = Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(
+          restore(dedicated.lease(addressText, NodeConnection.connect(address, connectionOptions), clientClosed)),
+          (conn) =>
+            Effect.as(
+              Effect.onExit(restore(runOnConnection(conn, watchKeys)), (exit) =>
+                Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => dedicated.release(conn, replyArrived(exit)))),
+              { conn, asking: false }
+            )
+        )
+      )
+      return runWatch({
+        keys,
+        acquire,
+        release: (conn, reusable) => dedicated.release(conn, reusable),
+        timeoutMs: current.commandTimeoutMs,
+        cluster: false
+      }, body)
+    }
+
     return RedisClient.of({
+      watch,
       run: (command) => {
         const blockMs = blockTimeOf(command)
         if (blockMs !== undefined) {
@@ -169,11 +197,15 @@ const blockTimeOf = (command: Command<unknown>): number | undefined => {
   return blocking === undefined || command.invalid !== undefined ? undefined : blocking(command.args)
 }
 
-/** Whether a command's outcome came from a reply (so nothing is left blocked on its connection). */
+/**
+ * Whether a command's outcome came from a reply, or it was refused before sending (so nothing is left blocked or
+ * pending on its connection).
+ */
 const replyArrived = (exit: Exit.Exit<unknown, RedisError>): boolean => {
   if (Exit.isSuccess(exit)) return true
   const error = Cause.findErrorOption(exit.cause)
-  return Option.isSome(error) && (error.value._tag === "ReplyError" || error.value._tag === "DecodeError")
+  return Option.isSome(error) &&
+    (error.value._tag === "ReplyError" || error.value._tag === "DecodeError" || error.value._tag === "InvalidArgumentError")
 }
 
 /** A layer providing {@link RedisClient} for one standalone server. */

@@ -9,6 +9,7 @@ import type { RedirectionLimitError } from "./RedirectionLimitError.ts"
 import type { ReplyError } from "./ReplyError.ts"
 import type { TimeoutError } from "./TimeoutError.ts"
 import type { TopologyError } from "./TopologyError.ts"
+import type { TransactionCommandError } from "./TransactionCommandError.ts"
 import type { TryAgainError } from "./TryAgainError.ts"
 import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
 
@@ -17,6 +18,8 @@ import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
  * so programs select the ones they handle with `Effect.catchTag`. The cluster members (`CrossSlotError`,
  * `ClusterDownError`, `TryAgainError`, `RedirectionLimitError`, `TopologyError`, `UnsupportedInClusterError`, `InconsistentRepliesError`)
  * only come from a cluster client, but live here so a program written against `RedisClient` can name them.
+ * `TransactionCommandError` comes from transactions (`RedisClient.transaction`), also as one element of a pipeline.
+ * (`WatchConflictError` is not a member: only `RedisClient.watch` bodies can see it, and their types say so.)
  */
 export type RedisError =
   | ReplyError
@@ -32,3 +35,4 @@ export type RedisError =
   | TopologyError
   | UnsupportedInClusterError
   | InconsistentRepliesError
+  | TransactionCommandError

@@ -1,0 +1,16 @@
+import { Duration, Effect, Schedule } from "effect"
+import type { WatchConflictError } from "../errors/WatchConflictError.ts"
+
+const MAX_DELAY = Duration.millis(50)
+
+/**
+ * The default retry of `RedisClient.optimistic`: 10 retries, delays from 1 ms doubling, jittered (so contending
+ * bodies spread out instead of colliding again), each at most 50 ms: about 0.3 s of waiting in all. Conflicts are
+ * short-lived by nature (another client's EXEC), so short delays win; a key under constant contention needs a
+ * schedule of its own, or a Lua script (`Script`) that decides on the server.
+ */
+export const defaultOptimisticRetry: Schedule.Schedule<unknown, WatchConflictError> = Schedule.exponential("1 millis", 2).pipe(
+  Schedule.jittered,
+  Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, MAX_DELAY))),
+  Schedule.upTo({ times: 10 })
+) as Schedule.Schedule<unknown, WatchConflictError>
