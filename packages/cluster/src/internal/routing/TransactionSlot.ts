@@ -1,5 +1,5 @@
 import { type Command, CrossSlotError, InvalidArgumentError, type RedisError, TransactionCommandError, UnsupportedInClusterError } from "@effect-redis/client"
-import { invalidArgument, keyIndexes } from "@effect-redis/client/Command"
+import { CommandFlags, hasFlag, invalidArgument, keyIndexes } from "@effect-redis/client/Command"
 import { keyText } from "@effect-redis/client/Connection"
 import type { RespArg } from "@effect-redis/resp"
 import { keySlot } from "../../KeySlot.ts"
@@ -13,7 +13,9 @@ const ONE_NODE =
 /**
  * Where one command of a transaction (or of a WATCH body) goes on a cluster: its keys' slot, -1 when it has none
  * (then it goes with the other commands' slot), several slots when its keys differ, or why it cannot be part of a
- * single-node transaction (commands that fan out to many nodes, SORT patterns).
+ * single-node transaction (SORT patterns, and commands that fan out to many nodes: run on the transaction's one
+ * node, DBSIZE would count one shard and FLUSHALL flush one). A fan-out that only reads and whose nodes must all
+ * answer the same (PING, ECHO) goes with the keys' slot like any keyless command: one node's reply is the answer.
  */
 const slotOf = (command: Command<unknown>): number | ReadonlyArray<number> | InvalidArgumentError | UnsupportedInClusterError | CrossSlotError => {
   const policy = command.spec.policy
@@ -29,7 +31,11 @@ const slotOf = (command: Command<unknown>): number | ReadonlyArray<number> | Inv
     }
     case "unsupported":
       return new UnsupportedInClusterError({ command: command.spec.name, reason: policy.reason })
-    default:
+    case "allPrimaries":
+    case "allNodes":
+      if (policy.merge === "allAgree" && hasFlag(command.spec.flags, CommandFlags.readonly)) return -1
+      return new UnsupportedInClusterError({ command: command.spec.name, reason: ONE_NODE })
+    case "slotsToOwners":
       return new UnsupportedInClusterError({ command: command.spec.name, reason: ONE_NODE })
   }
 }
