@@ -51,8 +51,8 @@ export interface WatchTransaction {
 /** Options of {@link RedisClient.optimistic}. */
 export interface OptimisticOptions {
   /**
-   * When to run the body again after a `WatchConflictError` (fed the conflict). Default: up to 10 retries after
-   * jittered delays from about 1 ms, doubling, each at most 50 ms (about 0.3 s in all).
+   * When to run the body again after a `WatchConflictError` (fed the conflict). Default: up to 20 retries after
+   * jittered delays from about 1 ms, doubling, each at most 100 ms (about 1.4 s at most).
    */
   readonly retry?: Schedule.Schedule<unknown, WatchConflictError> | undefined
 }
