@@ -8,7 +8,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Redis, RedisClient, RedisNode, type WatchTransaction } from "@effect-redis/client"
 import { keySlot, RedisCluster } from "@effect-redis/cluster"
 import { serverVersion } from "@effect-redis/testkit"
-import { Deferred, Effect, Fiber, Layer, Option, Result, Schedule } from "effect"
+import { type ConnectionFailure, NodeConnection, runOnConnection } from "@effect-redis/client/Connection"
+import { Deferred, Effect, Exit, Fiber, Layer, Option, Result, Schedule } from "effect"
 import { inject } from "vitest"
 import { keysOf, runPrefix, type Target, targets } from "./support/targets.ts"
 
@@ -313,6 +314,50 @@ describe("transactions on a standalone server", () => {
       }).pipe(Effect.provide(onDb(5)))
       assert.deepStrictEqual(yield* Redis.get(key).pipe(Effect.provide(onDb(0))), Option.some("db0"))
       assert.deepStrictEqual(yield* Redis.get(key).pipe(Effect.provide(onDb(5))), Option.some("4"))
+    }))
+})
+
+describe("transactions on a standalone server: a lost connection", () => {
+  const server = inject("standalone")
+
+  it.live("EXEC written when the connection died: ConnectionError written: true, and the transaction is not sent again", () =>
+    Effect.gen(function*() {
+      const key = `${prefix}:lost:{t}written`
+      const id = yield* Redis.call(["CLIENT", "ID"])
+      const admin = yield* NodeConnection.connect(server)
+      yield* Effect.addFinalizer(() => admin.close())
+      // WAIT (no replicas: it waits its whole timeout) holds the shared connection: the transaction queued behind
+      // it is written but unanswered when the connection dies.
+      const fiber = yield* Effect.forkChild(Effect.all([
+        Effect.exit(Redis.call(["WAIT", 1, 5000])),
+        Effect.exit(RedisClient.transaction([Redis.incr(key), Redis.incr(key)]))
+      ], { concurrency: "unbounded" }))
+      yield* Effect.sleep("100 millis")
+      yield* admin.request(["CLIENT", "KILL", "ID", String(id)])
+      const [, transaction] = yield* Fiber.join(fiber)
+      assert.isTrue(Exit.isFailure(transaction))
+      if (Exit.isFailure(transaction)) assert.match(String(transaction.cause), /ConnectionError.*EXEC, written/s)
+      // The server never ran it (it sat behind WAIT) and the client did not send it again: the outcome was unknown.
+      yield* Effect.sleep("100 millis")
+      assert.strictEqual(yield* admin.request(["GET", key]), null)
+    }).pipe(Effect.provide(RedisNode.layer(server))))
+
+  it.live("EXEC not yet written when the connection died: the transaction is sent again on a new connection, once", () =>
+    Effect.gen(function*() {
+      const key = `${prefix}:lost:{t}unwritten`
+      const first = yield* NodeConnection.connect(server)
+      const second = yield* NodeConnection.connect(server)
+      yield* Effect.addFinalizer(() => second.close())
+      const failures: Array<ConnectionFailure> = []
+      // Queued in this tick; the connection dies before the end of the tick, when it would have been written.
+      const fiber = Effect.runFork(runOnConnection(first, RedisClient.transaction([Redis.incr(key), Redis.incr(key)]), (command, error) => {
+        failures.push(error)
+        return error._tag === "ConnectionError" && !error.written ? runOnConnection(second, command) : undefined
+      }))
+      first.destroy("closed by the test before the write")
+      assert.deepStrictEqual(yield* Fiber.join(fiber), [1, 2])
+      assert.deepStrictEqual(failures.map((error) => error._tag === "ConnectionError" && [error.command, error.written]), [["EXEC", false]])
+      assert.strictEqual(yield* second.request(["GET", key]), "2")
     }))
 })
 
