@@ -379,6 +379,22 @@ describe("transactions on a cluster", () => {
       assert.strictEqual(watchError._tag, "CrossSlotError")
     }).pipe(Effect.provide(target.layer)))
 
+  it.live.each(clusterTargets)("ensureReplication waits for the writes of transactions and WATCH bodies ($name)", (target) =>
+    Effect.gen(function*() {
+      const key = `${prefix}:{repl}${target.name}`
+      const watched = RedisClient.watch([key], (tx) => tx.exec([Redis.incr(key)]))
+      const transaction = RedisClient.transaction([Redis.incr(key)])
+      // One replica per primary: WAIT 1 is met, WAIT 2 is not, which shows WAIT was sent where each one wrote.
+      assert.deepStrictEqual(yield* RedisCluster.ensureReplication({ replicas: 1, timeout: "2 seconds" })(transaction), [1])
+      assert.deepStrictEqual(yield* RedisCluster.ensureReplication({ replicas: 1, timeout: "2 seconds" })(watched), [2])
+      for (const effect of [transaction, watched]) {
+        const error = yield* Effect.flip(RedisCluster.ensureReplication({ replicas: 2, timeout: "100 millis" })(effect))
+        assert.strictEqual(error._tag, "ReplicationError", String(error))
+      }
+      assert.deepStrictEqual(yield* Redis.get(key), Option.some("4"))
+      yield* Redis.del(key)
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: inject("clusterNodes"), protocol: target.protocol }))))
+
   it.live.each(clusterTargets)("a hash-tagged transaction runs on every primary, on the primary even with readFrom replica ($name)", (target) =>
     Effect.gen(function*() {
       const name = `${prefix}:primary:${target.name}`.replace(/[^a-zA-Z0-9:]/g, "")

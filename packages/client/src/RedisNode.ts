@@ -132,9 +132,16 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
     const watch: RedisClientService["watch"] = (keys, body) => {
       if (keys.length === 0) return Effect.fail(new InvalidArgumentError({ command: "WATCH", reason: "WATCH needs at least one key" }))
       const watchKeys = watchCommand(keys)
+      const lease = dedicated.lease(addressText, NodeConnection.connect(address, connectionOptions), clientClosed)
+      const timeoutMs = current.commandTimeoutMs
+      // With maxBlockingConnections every connection may be in use: wait for one at most a command's timeout.
+      const bounded = timeoutMs === Infinity ? lease : Effect.timeoutOrElse(lease, {
+        duration: timeoutMs,
+        orElse: () => Effect.fail(new TimeoutError({ command: "WATCH", address: addressText, timeoutMs, written: false }))
+      })
       const acquire = Effect.uninterruptibleMask((restore) =>
         Effect.flatMap(
-          restore(dedicated.lease(addressText, NodeConnection.connect(address, connectionOptions), clientClosed)),
+          restore(bounded),
           (conn) =>
             Effect.as(
               Effect.onExit(restore(runOnConnection(conn, watchKeys)), (exit) =>
@@ -147,7 +154,7 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
         keys,
         acquire,
         release: (conn, reusable) => dedicated.release(conn, reusable),
-        timeoutMs: current.commandTimeoutMs,
+        timeoutMs,
         cluster: false
       }, body)
     }

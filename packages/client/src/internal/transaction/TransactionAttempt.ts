@@ -21,10 +21,15 @@ export interface TransactionConnection {
  *   before it were followed by DISCARD, so nothing ran.
  */
 export class TransactionOutcome {
+  /** How the attempt ended (see the class comment). */
   readonly kind: "executed" | "conflict" | "refused" | "execFailed" | "multiRefused" | "unencodable"
+  /** `executed`: EXEC's replies, one per command (error replies included). `execFailed`: what EXEC answered, when not an error. */
   readonly replies: ReadonlyArray<RespValue>
+  /** `refused` / `unencodable`: the command's position in the transaction; -1 otherwise. */
   readonly index: number
+  /** `refused`: the command's error reply; `execFailed`: EXEC's; `multiRefused`: MULTI's. */
   readonly error: RespErrorReply | undefined
+  /** `unencodable`: which argument the encoder refused, and why. */
   readonly invalid: InvalidArgument | undefined
   constructor(
     kind: TransactionOutcome["kind"],
