@@ -109,19 +109,26 @@ const main = Effect.scoped(Effect.gen(function*() {
   const row = (workload: string, concurrency: number, client: string) => {
     const list = samples.get(`${workload}:${concurrency}|${client}`)!
     const p50s = list.map((s) => s.p50Micros).filter((p): p is number => p !== undefined)
-    return { ops: median(list.map((s) => s.opsPerSec)), cpu: median(list.map((s) => s.cpuMicrosPerOp)), p50: p50s.length ? median(p50s) : undefined }
+    const ops = list.map((s) => s.opsPerSec)
+    return {
+      ops: median(ops),
+      // The spread of the rounds: lowest and highest ops/s, as ± percent of the median.
+      spread: `-${Math.round((1 - Math.min(...ops) / median(ops)) * 100)}% +${Math.round((Math.max(...ops) / median(ops) - 1) * 100)}%`,
+      cpu: median(list.map((s) => s.cpuMicrosPerOp)),
+      p50: p50s.length ? median(p50s) : undefined
+    }
   }
   const peers = clientNames.filter((client) => !ours.includes(client))
   // Ratios to ioredis-auto, or to the first peer measured when it is not.
   const baseline = clientNames.includes("ioredis-auto") ? "ioredis-auto" : peers[0] ?? clientNames[0]!
   console.log("An op is one command, one pipeline of 100 counted as 100, one MGET of 100 keys, or one transaction (multi-10). CPU: the client process's user + system time.\n")
-  console.log(`| workload | client | ops/s | x ${baseline} | CPU µs/op | x ${baseline} CPU | p50 µs |`)
-  console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+  console.log(`| workload | client | ops/s | rounds | x ${baseline} | CPU µs/op | x ${baseline} CPU | p50 µs |`)
+  console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
   for (const { workload, concurrency } of cases) {
     const base = row(workload, concurrency, baseline)
     for (const client of clientNames) {
       const r = row(workload, concurrency, client)
-      console.log(`| ${label(workload, concurrency)} | ${client} | ${Math.round(r.ops).toLocaleString("en-US")} | ${(r.ops / base.ops).toFixed(2)} | ${r.cpu.toFixed(2)} | ${(r.cpu / base.cpu).toFixed(2)} | ${r.p50 === undefined ? "" : r.p50.toFixed(1)} |`)
+      console.log(`| ${label(workload, concurrency)} | ${client} | ${Math.round(r.ops).toLocaleString("en-US")} | ${r.spread} | ${(r.ops / base.ops).toFixed(2)} | ${r.cpu.toFixed(2)} | ${(r.cpu / base.cpu).toFixed(2)} | ${r.p50 === undefined ? "" : r.p50.toFixed(1)} |`)
     }
   }
   const oursMeasured = ours.filter((client) => clientNames.includes(client))
