@@ -278,7 +278,10 @@ describe.each(targets)("transactions on $name", (target) => {
       const second = yield* Effect.flip(RedisClient.watch([key], (tx) =>
         Effect.gen(function*() {
           leaked = tx
+          const readLater = tx.run(Redis.get(key))
           yield* tx.exec([Redis.incr(key)])
+          const late = yield* Effect.flip(readLater).pipe(Effect.orDie)
+          assert.include(late.message, "already sent", "an effect built before EXEC is checked when it runs")
           return yield* tx.exec([Redis.incr(key)])
         })))
       assert.strictEqual(second._tag, "InvalidArgumentError")

@@ -138,13 +138,16 @@ class WatchSession<C extends WatchConnection> implements WatchTransaction {
   }
 
   run<A>(command: Command<A>): Effect.Effect<A, RedisError | WatchConflictError> {
-    const refused = this.refusal(command, "a command") ?? commandRefusal(command)
-    if (refused !== undefined) return Effect.fail(refused)
-    const readonly = hasFlag(command.spec.flags, CommandFlags.readonly)
-    return Effect.mapError(
-      runOnConnection(this.commandConn, command, undefined, this.options.timeoutMs),
-      (error) => this.conflictOf(error, readonly)
-    )
+    // Checked when run, not when built: an effect built before EXEC and run after it must be refused.
+    return Effect.suspend(() => {
+      const refused = this.refusal(command, "a command") ?? commandRefusal(command)
+      if (refused !== undefined) return Effect.fail(refused)
+      const readonly = hasFlag(command.spec.flags, CommandFlags.readonly)
+      return Effect.mapError(
+        runOnConnection(this.commandConn, command, undefined, this.options.timeoutMs),
+        (error) => this.conflictOf(error, readonly)
+      )
+    })
   }
 
   exec<const Cs extends ReadonlyArray<Command<any>>>(commands: Cs): Effect.Effect<PipelineValues<Cs>, RedisError | WatchConflictError> {
