@@ -11,7 +11,8 @@
  *
  * Options (environment): BENCH_SECONDS (per measurement, default 2), BENCH_ROUNDS (default 3),
  * BENCH_CLIENTS (comma list; `glide`, cluster only, is installed on demand into bench/.peers, see
- * clients/glide.ts), BENCH_CASES (comma list of <workload>:<concurrency>, workloads get-set, pipeline, mget-100;
+ * clients/glide.ts), BENCH_CASES (comma list of <workload>:<concurrency>, workloads get-set, pipeline, mget-100,
+ * multi-10 (one transaction of 10 INCRs on one hash tag per op; not in the defaults);
  * default get-set:1,get-set:64,get-set:1000,pipeline:1 and, with --cluster, mget-100:1,mget-100:64 too).
  */
 import { keySlot } from "@effect-redis/cluster"
@@ -31,7 +32,7 @@ const ours = ["effect-redis", "effect-redis-fibers"]
 let clientNames = (process.env.BENCH_CLIENTS ?? `effect-redis,effect-redis-fibers,ioredis-auto,ioredis,node-redis${clusterMode ? ",glide" : ""}`).split(",")
 const cases = (process.env.BENCH_CASES ?? `get-set:1,get-set:64,get-set:1000,pipeline:1${clusterMode ? ",mget-100:1,mget-100:64" : ""}`).split(",").map((c) => {
   const [workload, concurrency] = c.split(":")
-  if (!["get-set", "pipeline", "mget-100"].includes(workload!) || !(Number(concurrency) >= 1)) throw new Error(`unknown case ${c}`)
+  if (!["get-set", "pipeline", "mget-100", "multi-10"].includes(workload!) || !(Number(concurrency) >= 1)) throw new Error(`unknown case ${c}`)
   return { workload: workload!, concurrency: Number(concurrency) }
 })
 
@@ -54,6 +55,8 @@ const label = (workload: string, concurrency: number) =>
     ? "pipeline of 100"
     : workload === "mget-100"
     ? `MGET of 100 keys, ${concurrency} concurrent`
+    : workload === "multi-10"
+    ? `MULTI + 10 INCR + EXEC, ${concurrency} in flight`
     : `GET/SET, ${concurrency} concurrent`
 
 const main = Effect.scoped(Effect.gen(function*() {
@@ -106,19 +109,26 @@ const main = Effect.scoped(Effect.gen(function*() {
   const row = (workload: string, concurrency: number, client: string) => {
     const list = samples.get(`${workload}:${concurrency}|${client}`)!
     const p50s = list.map((s) => s.p50Micros).filter((p): p is number => p !== undefined)
-    return { ops: median(list.map((s) => s.opsPerSec)), cpu: median(list.map((s) => s.cpuMicrosPerOp)), p50: p50s.length ? median(p50s) : undefined }
+    const ops = list.map((s) => s.opsPerSec)
+    return {
+      ops: median(ops),
+      // The spread of the rounds: lowest and highest ops/s, as ± percent of the median.
+      spread: `-${Math.round((1 - Math.min(...ops) / median(ops)) * 100)}% +${Math.round((Math.max(...ops) / median(ops) - 1) * 100)}%`,
+      cpu: median(list.map((s) => s.cpuMicrosPerOp)),
+      p50: p50s.length ? median(p50s) : undefined
+    }
   }
   const peers = clientNames.filter((client) => !ours.includes(client))
   // Ratios to ioredis-auto, or to the first peer measured when it is not.
   const baseline = clientNames.includes("ioredis-auto") ? "ioredis-auto" : peers[0] ?? clientNames[0]!
-  console.log("An op is one command, one pipeline of 100 counted as 100, or one MGET of 100 keys. CPU: the client process's user + system time.\n")
-  console.log(`| workload | client | ops/s | x ${baseline} | CPU µs/op | x ${baseline} CPU | p50 µs |`)
-  console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+  console.log("An op is one command, one pipeline of 100 counted as 100, one MGET of 100 keys, or one transaction (multi-10). CPU: the client process's user + system time.\n")
+  console.log(`| workload | client | ops/s | rounds | x ${baseline} | CPU µs/op | x ${baseline} CPU | p50 µs |`)
+  console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
   for (const { workload, concurrency } of cases) {
     const base = row(workload, concurrency, baseline)
     for (const client of clientNames) {
       const r = row(workload, concurrency, client)
-      console.log(`| ${label(workload, concurrency)} | ${client} | ${Math.round(r.ops).toLocaleString("en-US")} | ${(r.ops / base.ops).toFixed(2)} | ${r.cpu.toFixed(2)} | ${(r.cpu / base.cpu).toFixed(2)} | ${r.p50 === undefined ? "" : r.p50.toFixed(1)} |`)
+      console.log(`| ${label(workload, concurrency)} | ${client} | ${Math.round(r.ops).toLocaleString("en-US")} | ${r.spread} | ${(r.ops / base.ops).toFixed(2)} | ${r.cpu.toFixed(2)} | ${(r.cpu / base.cpu).toFixed(2)} | ${r.p50 === undefined ? "" : r.p50.toFixed(1)} |`)
     }
   }
   const oursMeasured = ours.filter((client) => clientNames.includes(client))

@@ -38,6 +38,13 @@ describe("examples", () => {
       assert.include(stdout, "pending before the janitor: 1; janitor claimed: report")
       assert.include(stdout, "pending after: 0")
     }
+    if (file === "transactions.ts") {
+      assert.include(stdout, "opened: alice=100, bob=20, accounts=1")
+      assert.include(stdout, "fee: alice 100 -> 99")
+      assert.include(stdout, "transfers: 6 done, 4 refused; alice=9, bob=110")
+      assert.include(stdout, "failing command: command 1 ReplyError, executed: true; audit=1")
+      assert.include(stdout, "script transfer: done; alice=59, bob=60")
+    }
     if (file === "failover.ts") {
       assert.include(stdout, "other errors seen by the writers: 0")
       assert.include(stdout, "(plus at most the unknown ones): 200 of 200")

@@ -15,6 +15,7 @@ import { loadGlide } from "./glide.ts"
 export interface BenchClient {
   readonly set: (key: string, value: string) => Promise<unknown>
   readonly get: (key: string) => Promise<unknown>
+  readonly del: (key: string) => Promise<unknown>
   /**
    * 50 SETs then 50 GETs on `keys`, as one pipeline. On a cluster the keys span every node; where a client's
    * pipeline API cannot (ioredis and node-redis route a whole pipeline to one node), 100 concurrent commands.
@@ -26,6 +27,11 @@ export interface BenchClient {
    * the bench does it (see `mgetBySlot`).
    */
   readonly mget: (keys: Array<string>) => Promise<ReadonlyArray<unknown>>
+  /**
+   * One transaction (MULTI, INCR of each key, EXEC) through the client's transaction API; the INCR replies in key
+   * order. The keys share one hash tag, so a cluster runs it on one node.
+   */
+  readonly transaction: (keys: ReadonlyArray<string>) => Promise<ReadonlyArray<unknown>>
   readonly close: () => Promise<unknown>
 }
 
@@ -35,11 +41,31 @@ const effectRedis = async (port: number): Promise<BenchClient> => {
   return {
     set: (key, value) => runtime.runPromise(Redis.set(key, value)),
     get: (key) => runtime.runPromise(Redis.get(key)),
+    del: (key) => runtime.runPromise(Redis.del(key)),
     pipeline: (keys, value) =>
       runtime.runPromise(RedisClient.pipeline([...keys.map((k) => Redis.set(k, value)), ...keys.map((k) => Redis.get(k))])),
     mget: (keys) => runtime.runPromise(Redis.mget(keys)),
+    transaction: (keys) => runtime.runPromise(RedisClient.transaction(keys.map((k) => Redis.incr(k)))),
     close: () => runtime.dispose()
   }
+}
+
+/** ioredis's `multi()`: replies come as `[error, value]` pairs; a failed command throws like our transaction fails. */
+const ioredisTransaction = async (client: IORedis | IORedisCluster, keys: ReadonlyArray<string>): Promise<ReadonlyArray<unknown>> => {
+  const multi = client.multi()
+  for (const k of keys) multi.incr(k)
+  const replies = await multi.exec()
+  if (replies === null) throw new Error("ioredis: EXEC answered nil")
+  return replies.map(([error, value]) => {
+    if (error !== null) throw error
+    return value
+  })
+}
+
+/** node-redis's `multi()`; on a cluster it is routed by its first key. */
+const nodeRedisTransaction = (multi: { incr: (key: string) => unknown; exec: () => Promise<ReadonlyArray<unknown>> }, keys: ReadonlyArray<string>) => {
+  for (const k of keys) multi.incr(k)
+  return multi.exec()
 }
 
 const ioredis = (autoPipelining: boolean) => async (port: number): Promise<BenchClient> => {
@@ -48,6 +74,7 @@ const ioredis = (autoPipelining: boolean) => async (port: number): Promise<Bench
   return {
     set: (key, value) => client.set(key, value),
     get: (key) => client.get(key),
+    del: (key) => client.del(key),
     pipeline: (keys, value) => {
       const p = client.pipeline()
       for (const k of keys) p.set(k, value)
@@ -55,6 +82,7 @@ const ioredis = (autoPipelining: boolean) => async (port: number): Promise<Bench
       return p.exec()
     },
     mget: (keys) => client.mget(keys),
+    transaction: (keys) => ioredisTransaction(client, keys),
     close: () => client.quit()
   }
 }
@@ -65,6 +93,7 @@ const nodeRedis = async (port: number): Promise<BenchClient> => {
   return {
     set: (key, value) => client.set(key, value),
     get: (key) => client.get(key),
+    del: (key) => client.del(key),
     pipeline: (keys, value) => {
       const m = client.multi()
       for (const k of keys) m.set(k, value)
@@ -72,6 +101,7 @@ const nodeRedis = async (port: number): Promise<BenchClient> => {
       return m.execAsPipeline()
     },
     mget: (keys) => client.mGet(keys),
+    transaction: (keys) => nodeRedisTransaction(client.multi() as never, keys),
     close: () => client.close()
   }
 }
@@ -97,11 +127,14 @@ const effectRedisCluster = async (startupNodes: ReadonlyArray<NodeAddress>): Pro
   return {
     set: (key, value) => runtime.runPromise(Redis.set(key, value)),
     get: (key) => runtime.runPromise(Redis.get(key)),
+    del: (key) => runtime.runPromise(Redis.del(key)),
     // One pipeline across nodes: each node gets its share in one write, replies come back in command order.
     pipeline: (keys, value) =>
       runtime.runPromise(RedisClient.pipelineResults([...keys.map((k) => Redis.set(k, value)), ...keys.map((k) => Redis.get(k))])),
     // RedisCluster splits a cross-slot MGET by slot, sends the parts at once and puts the values back in key order.
     mget: (keys) => runtime.runPromise(Redis.mget(keys)),
+    // MULTI, the INCRs and EXEC on the primary of the keys' slot, in one write (with whatever else that node gets).
+    transaction: (keys) => runtime.runPromise(RedisClient.transaction(keys.map((k) => Redis.incr(k)))),
     close: () => runtime.dispose()
   }
 }
@@ -139,10 +172,12 @@ const ioredisCluster = (autoPipelining: boolean) => async (startupNodes: Readonl
   return {
     set: (key, value) => client.set(key, value),
     get: (key) => client.get(key),
+    del: (key) => client.del(key),
     // `cluster.pipeline()` rejects keys served by different nodes ("All keys in the pipeline should belong to the
     // same slots allocation group"): 100 concurrent commands instead, which auto-pipelining batches per node.
     pipeline: (keys, value) => Promise.all([...keys.map((k) => client.set(k, value)), ...keys.map((k) => client.get(k))]),
     mget: (keys) => mgetBySlot(client, keys),
+    transaction: (keys) => ioredisTransaction(client, keys),
     close: () => client.quit()
   }
 }
@@ -153,12 +188,14 @@ const nodeRedisCluster = async (startupNodes: ReadonlyArray<NodeAddress>): Promi
   return {
     set: (key, value) => client.set(key, value),
     get: (key) => client.get(key),
+    del: (key) => client.del(key),
     // `cluster.multi()` sends everything to the node of the first key: 100 concurrent commands instead, which
     // node-redis writes per node in one tick.
     pipeline: (keys, value) => Promise.all([...keys.map((k) => client.set(k, value)), ...keys.map((k) => client.get(k))]),
     // node-redis (6.x) splits a cross-slot MGET by slot itself (its `multi_shard` request policy) and merges the
     // replies in key order.
     mget: (keys) => client.mGet(keys),
+    transaction: (keys) => nodeRedisTransaction(client.multi(keys[0]) as never, keys),
     close: () => client.close()
   }
 }
@@ -177,6 +214,7 @@ const glideCluster = async (startupNodes: ReadonlyArray<NodeAddress>): Promise<B
   return {
     set: (key, value) => client.set(key, value),
     get: (key) => client.get(key),
+    del: (key) => client.del([key]),
     pipeline: (keys, value) => {
       const batch = new glide.ClusterBatch(false)
       for (const k of keys) batch.set(k, value)
@@ -184,6 +222,11 @@ const glideCluster = async (startupNodes: ReadonlyArray<NodeAddress>): Promise<B
       return client.exec(batch, true)
     },
     mget: (keys) => client.mget(keys),
+    transaction: async (keys) => {
+      const batch = new glide.ClusterBatch(true)
+      for (const k of keys) batch.incr(k)
+      return (await client.exec(batch, true)) ?? []
+    },
     close: async () => client.close()
   }
 }

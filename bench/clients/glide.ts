@@ -23,6 +23,7 @@ const peersDir = join(import.meta.dirname, "..", ".peers")
 export interface GlideClusterClient {
   readonly set: (key: string, value: string) => Promise<unknown>
   readonly get: (key: string) => Promise<unknown>
+  readonly del: (keys: Array<string>) => Promise<unknown>
   readonly mget: (keys: Array<string>) => Promise<Array<unknown>>
   readonly exec: (batch: GlideClusterBatch, raiseOnError: boolean) => Promise<Array<unknown> | null>
   readonly close: () => void
@@ -30,6 +31,7 @@ export interface GlideClusterClient {
 export interface GlideClusterBatch {
   readonly set: (key: string, value: string) => GlideClusterBatch
   readonly get: (key: string) => GlideClusterBatch
+  readonly incr: (key: string) => GlideClusterBatch
 }
 export interface GlideModule {
   readonly GlideClusterClient: {
@@ -38,7 +40,7 @@ export interface GlideModule {
       readonly requestTimeout?: number
     }) => Promise<GlideClusterClient>
   }
-  /** `new ClusterBatch(false)`: a non-atomic batch (pipeline), which glide splits per node. */
+  /** `new ClusterBatch(false)`: a non-atomic batch (pipeline), which glide splits per node; `true`: a transaction. */
   readonly ClusterBatch: new(isAtomic: boolean) => GlideClusterBatch
 }
 

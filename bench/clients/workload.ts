@@ -14,6 +14,12 @@
  * MGET replies are checked: during the warm-up every reply must hold exactly the 100 expected values (so a client
  * that fails or answers wrongly cannot be measured), during the measurement every reply must have 100 values, and
  * after it each batch is read and checked once more.
+ *
+ * "multi-10" sends one transaction per operation through the client's transaction API: MULTI, INCR of 10 keys
+ * (`{tx:<worker>}:0` ... `:9`, one hash tag per worker, so on a cluster each transaction runs on one node and the
+ * workers spread over all nodes), EXEC. Every reply is checked: the worker's keys start at 0 and only it touches
+ * them, so its n-th transaction must answer n ten times; after the run each worker's keys must equal its count.
+ * An operation is one transaction.
  */
 import { Redis, RedisClient, RedisNode } from "@effect-redis/client"
 import { RedisCluster } from "@effect-redis/cluster"
@@ -53,12 +59,35 @@ const checkLength = (reply: ReadonlyArray<unknown>) => {
   if (reply.length !== MGET_BATCH) throw new Error(`${clientName}: MGET returned ${reply.length} values`)
 }
 
+/** The 10 keys worker `id`'s transactions increment (one hash tag). */
+const transactionKeys = (id: number) => Array.from({ length: 10 }, (_, i) => `{tx:${id}}:${i}`)
+/** Transactions each worker completed, warm-up included: what its keys must hold. */
+const transactionsDone: Array<number> = []
+
+/** Throws unless a transaction's replies are the worker's `expected`-th increments of its 10 keys. */
+const checkTransaction = (reply: ReadonlyArray<unknown>, expected: number) => {
+  if (reply.length !== 10 || reply.some((value) => Number(value) !== expected)) {
+    throw new Error(`${clientName}: transaction ${expected} answered ${JSON.stringify(reply)}`)
+  }
+}
+
 const runFibersFor = (durationMs: number, record: boolean) =>
   Effect.gen(function*() {
     let ops = 0
     const latencies: Array<number> = []
     const deadline = performance.now() + durationMs
     const worker = Effect.fnUntraced(function*(id: number) {
+      if (workload === "multi-10") {
+        const transaction = RedisClient.transaction(transactionKeys(id).map((k) => Redis.incr(k)))
+        while (performance.now() < deadline) {
+          const started = record && concurrency === 1 ? performance.now() : 0
+          const reply = yield* transaction
+          checkTransaction(reply, (transactionsDone[id] = (transactionsDone[id] ?? 0) + 1))
+          if (started !== 0) latencies.push(performance.now() - started)
+          ops++
+        }
+        return
+      }
       if (workload === "mget-100") {
         let b = id % mgetBatches.length
         while (performance.now() < deadline) {
@@ -124,6 +153,17 @@ const runFor = async (durationMs: number, record: boolean): Promise<{ ops: numbe
   const latencies: Array<number> = []
   const deadline = performance.now() + durationMs
   const worker = async (id: number) => {
+    if (workload === "multi-10") {
+      const keys = transactionKeys(id)
+      while (performance.now() < deadline) {
+        const started = record && concurrency === 1 ? performance.now() : 0
+        const reply = await c.transaction(keys)
+        checkTransaction(reply, (transactionsDone[id] = (transactionsDone[id] ?? 0) + 1))
+        if (started !== 0) latencies.push(performance.now() - started)
+        ops++
+      }
+      return
+    }
     if (workload === "mget-100") {
       let b = id % mgetBatches.length
       while (performance.now() < deadline) {
@@ -182,6 +222,12 @@ if (workload === "mget-100") {
     } else await Promise.all(keys.map((k, j) => client!.set(k, mgetValue(start + j))))
   }
 }
+if (workload === "multi-10") {
+  // Each worker's keys start at 0 (an earlier client of this round used the same names).
+  const keys = Array.from({ length: concurrency }, (_, id) => transactionKeys(id)).flat()
+  if (fiberRuntime !== undefined) await fiberRuntime.runPromise(Effect.forEach(keys, (k) => Redis.del(k), { concurrency: 64, discard: true }))
+  else for (const k of keys) await client!.del(k)
+}
 await runFor(Math.min(1000, seconds * 300), false) // warm up the JIT and the connections
 const cpuBefore = process.cpuUsage()
 const started = performance.now()
@@ -195,11 +241,22 @@ if (workload === "mget-100") {
     checkMgetReply(clientName!, b, reply)
   }
 }
+if (workload === "multi-10") {
+  for (let id = 0; id < concurrency; id++) {
+    for (const key of transactionKeys(id)) {
+      const reply = fiberRuntime !== undefined ? await fiberRuntime.runPromise(Redis.get(key)) : await client!.get(key)
+      const stored = Option.isOption(reply) ? Option.getOrUndefined(reply) : reply
+      if (Number(stored) !== (transactionsDone[id] ?? 0)) {
+        throw new Error(`${clientName}: ${key} holds ${String(stored)} after ${transactionsDone[id] ?? 0} transactions`)
+      }
+    }
+  }
+}
 const checkKey = workload === "mget-100" ? mgetKeys[0]! : workload === "pipeline" ? "bench:0:49" : clusterNodes !== undefined ? clusterKeys[clusterKeyStart(0)]! : "bench:0"
 const reply = fiberRuntime !== undefined ? await fiberRuntime.runPromise(Redis.get(checkKey)) : await client!.get(checkKey)
 const stored = Option.isOption(reply) ? Option.getOrUndefined(reply) : reply
 const expected = workload === "mget-100" ? mgetValue(0) : value
-if (stored !== expected) throw new Error(`${clientName}: GET ${checkKey} returned ${String(stored)} after the run`)
+if (workload !== "multi-10" && stored !== expected) throw new Error(`${clientName}: GET ${checkKey} returned ${String(stored)} after the run`)
 latencies.sort((a, b) => a - b)
 const p50 = latencies.length === 0 ? undefined : latencies[Math.floor(latencies.length / 2)]! * 1000
 console.log(JSON.stringify({ ops, seconds: elapsed, cpuMicros: cpu.user + cpu.system, p50Micros: p50 }))

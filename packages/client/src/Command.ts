@@ -209,3 +209,5 @@ export {
   twoKeys
 } from "./internal/KeyPositions.ts"
 export { describeRespValue, fromSchema, makeReply, type Reply, ReplyMismatch } from "./internal/Reply.ts"
+export { isTransaction, type Transaction, type TransactionMode } from "./internal/transaction/Transaction.ts"
+export { commandRefusal, transactionRefusal } from "./internal/transaction/TransactionRefusal.ts"

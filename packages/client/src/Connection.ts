@@ -1,7 +1,8 @@
 /**
  * One server connection, for transports and for the cluster package: the auto-pipelined `NodeConnection` (one
  * socket, one FIFO of reply waiters, writes of one tick coalesced), the per-server pool of dedicated connections
- * that blocking commands lease, and the functions that run commands and pipelines on a connection.
+ * that blocking commands and WATCH bodies lease, and the functions that run commands, pipelines, transactions
+ * (MULTI ... EXEC as one attempt) and WATCH bodies on a connection.
  *
  * Programs do not need this module: `RedisNode.layer` and `RedisCluster.layer` manage connections. It is public for
  * code that builds its own client on top of one connection. It is lower-level than the rest of the API and may
@@ -17,7 +18,26 @@ export {
 } from "./internal/connection/DedicatedConnections.ts"
 export { type ConnectFailure, NodeConnection } from "./internal/connection/NodeConnection.ts"
 export type { ConnectionFailure, ReplyWaiter } from "./internal/connection/ReplyWaiter.ts"
-export { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./internal/connection/RunOnConnection.ts"
+export {
+  type CommandConnection,
+  type OnConnectionFailure,
+  pipelineOnConnection,
+  runOnConnection
+} from "./internal/connection/RunOnConnection.ts"
+export {
+  isTransactionOutcome,
+  sendTransaction,
+  type TransactionConnection,
+  TransactionOutcome
+} from "./internal/transaction/TransactionAttempt.ts"
+export { decodeTransaction, keyText, type WatchedKeys } from "./internal/transaction/TransactionReplies.ts"
+export {
+  runWatch,
+  watchCommand,
+  type WatchConnection,
+  type WatchedConnection,
+  type WatchOptions
+} from "./internal/transaction/WatchSession.ts"
 export { type ParsedRedisUrl, parseRedisUrl, redactUrl } from "./internal/RedisUrl.ts"
 export {
   checkAgreesWithUrl,

@@ -1,6 +1,12 @@
-import { Context, Effect, Result } from "effect"
+import type { RespArg } from "@effect-redis/resp"
+import { Context, Effect, Result, type Schedule } from "effect"
 import type { Command } from "./Command.ts"
 import type { RedisError } from "./internal/errors/RedisError.ts"
+import type { WatchConflictError } from "./internal/errors/WatchConflictError.ts"
+import { defaultOptimisticRetry } from "./internal/transaction/OptimisticRetry.ts"
+import { makeTransaction, type Transaction } from "./internal/transaction/Transaction.ts"
+
+export type { Transaction, TransactionMode } from "./internal/transaction/Transaction.ts"
 
 /** The success type of a {@link Command}. */
 export type CommandSuccess<C> = C extends Command<infer A> ? A : never
@@ -13,6 +19,42 @@ export type PipelineResults<Cs extends ReadonlyArray<Command<any>>> = {
 /** The values of a pipeline whose commands all succeeded, typed by position. */
 export type PipelineValues<Cs extends ReadonlyArray<Command<any>>> = {
   -readonly [K in keyof Cs]: CommandSuccess<Cs[K]>
+}
+
+/**
+ * The connection-bound view a `RedisClient.watch` body gets (`tx`): its commands run on the connection holding the
+ * WATCH, and `exec` sends the transaction there. On a cluster every key it touches must be in the watched slot.
+ */
+export interface WatchTransaction {
+  /** The watched keys. */
+  readonly keys: ReadonlyArray<RespArg>
+  /**
+   * Runs one command on the watching connection (typically the reads the transaction depends on). Blocking
+   * commands and transactions are refused; so is anything once `exec` was called or the body is over.
+   */
+  readonly run: <A>(command: Command<A>) => Effect.Effect<A, RedisError | WatchConflictError>
+  /**
+   * Sends MULTI, `commands` and EXEC (one write) and returns their values typed by position. Fails with
+   * `WatchConflictError` when a watched key changed since WATCH (nothing ran), and like
+   * `RedisClient.transaction` otherwise. Once per body: EXEC ends the WATCH. `exec([])` just checks that no
+   * watched key changed.
+   */
+  readonly exec: <const Cs extends ReadonlyArray<Command<any>>>(
+    commands: Cs
+  ) => Effect.Effect<PipelineValues<Cs>, RedisError | WatchConflictError>
+  /** Like {@link WatchTransaction.exec}, with every command's own `Result` once EXEC ran. */
+  readonly execResults: <const Cs extends ReadonlyArray<Command<any>>>(
+    commands: Cs
+  ) => Effect.Effect<PipelineResults<Cs>, RedisError | WatchConflictError>
+}
+
+/** Options of {@link RedisClient.optimistic}. */
+export interface OptimisticOptions {
+  /**
+   * When to run the body again after a `WatchConflictError` (fed the conflict). Default: up to 20 retries after
+   * jittered delays from about 1 ms, doubling, each at most 100 ms (about 1.4 s at most).
+   */
+  readonly retry?: Schedule.Schedule<unknown, WatchConflictError> | undefined
 }
 
 /**
@@ -29,6 +71,15 @@ export interface RedisClientService {
   readonly pipelineResults: <const Cs extends ReadonlyArray<Command<any>>>(
     commands: Cs
   ) => Effect.Effect<PipelineResults<Cs>>
+  /**
+   * Optimistic locking: leases a connection of its own, sends `WATCH keys` there and runs `body` with a `tx`
+   * bound to that connection; the body reads through `tx.run` and ends with `tx.exec([...])`. See
+   * {@link RedisClient.watch}.
+   */
+  readonly watch: <A, E, R>(
+    keys: ReadonlyArray<RespArg>,
+    body: (tx: WatchTransaction) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | RedisError | WatchConflictError, R>
 }
 
 /**
@@ -68,5 +119,84 @@ export class RedisClient extends Context.Service<RedisClient, RedisClientService
     commands: Cs
   ): Effect.Effect<PipelineResults<Cs>, never, RedisClient> {
     return RedisClient.use((client) => client.pipelineResults(commands))
+  }
+
+  /**
+   * A transaction: MULTI, the commands, EXEC, sent in one write, run by the server as one atomic step, and
+   * answered with the commands' values typed by position:
+   * `const [n, name] = yield* RedisClient.transaction([Redis.incr("{u1}:n"), Redis.get("{u1}:name")])`.
+   *
+   * The value is itself a `Command`, so it is an Effect and can be one element of a pipeline. Failures:
+   *
+   * - `TransactionCommandError` with `executed: false` when a command is refused before sending (invalid
+   *   arguments, a blocking command, a nested transaction or MULTI/WATCH/SUBSCRIBE through `Redis.call`, a cluster
+   *   fan-out command) or by the server when queued (a syntax error: EXEC answers EXECABORT): nothing ran.
+   * - `TransactionCommandError` with `executed: true` for the first command that failed inside EXEC (`WRONGTYPE`):
+   *   as in Redis the others were applied (use {@link RedisClient.transactionResults} to see each outcome).
+   * - On a cluster, `CrossSlotError` before anything is sent unless every key hashes to one slot (use a hash tag);
+   *   the transaction runs on that slot's primary, whatever `readFrom` says, and MOVED/ASK/TRYAGAIN met on the
+   *   way are followed by sending the whole transaction again (nothing had run).
+   * - `ConnectionError` / `TimeoutError` with `written: true` when the connection was lost (or the deadline
+   *   passed) after EXEC was written: the outcome is unknown, and it is not sent again (unless every command only
+   *   reads). Lost before EXEC was written, it is sent again like any command that never reached the server.
+   *
+   * An empty transaction succeeds with `[]` and sends nothing.
+   */
+  static transaction<const Cs extends ReadonlyArray<Command<any>>>(commands: Cs): Transaction<PipelineValues<Cs>> {
+    return makeTransaction(commands, "values")
+  }
+
+  /**
+   * Like {@link RedisClient.transaction}, but once EXEC ran every command gets its own `Result` (a `WRONGTYPE` in
+   * one does not hide the others' values). Still fails as a whole when the transaction did not run.
+   */
+  static transactionResults<const Cs extends ReadonlyArray<Command<any>>>(commands: Cs): Transaction<PipelineResults<Cs>> {
+    return makeTransaction(commands, "results")
+  }
+
+  /**
+   * Optimistic locking, once: `WATCH keys` on a connection of its own, then `body` reads through `tx.run` and ends
+   * with `tx.exec([...])`, which fails with `WatchConflictError` when a watched key changed in between (nothing of
+   * the transaction ran). A body may also end without `exec` (nothing to change): UNWATCH is sent.
+   *
+   * ```ts
+   * const transfer = RedisClient.watch(["{acct}:a", "{acct}:b"], (tx) =>
+   *   Effect.gen(function*() {
+   *     const a = Number(Option.getOrElse(yield* tx.run(Redis.get("{acct}:a")), () => "0"))
+   *     if (a < 10) return false
+   *     yield* tx.exec([Redis.decrby("{acct}:a", 10), Redis.incrby("{acct}:b", 10)])
+   *     return true
+   *   }))
+   * ```
+   *
+   * The connection holding the WATCH is never shared: interrupting the body closes it, so no WATCH or MULTI is
+   * left behind. On a cluster the keys must share one slot (`CrossSlotError` otherwise); WATCH follows MOVED/ASK
+   * before the body runs, and a slot that moves while the body runs is a `WatchConflictError` ("moved"), never an
+   * EXEC sent to another node. Use {@link RedisClient.optimistic} to run the body again on conflict.
+   */
+  static watch<A, E, R>(
+    keys: ReadonlyArray<RespArg>,
+    body: (tx: WatchTransaction) => Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E | RedisError | WatchConflictError, R | RedisClient> {
+    return RedisClient.use((client) => client.watch(keys, body))
+  }
+
+  /**
+   * {@link RedisClient.watch} that runs the whole body again (WATCH included) after a `WatchConflictError`, like
+   * go-redis's Watch loop or redis-py's `transaction`: the body decides afresh on current values, so no update is
+   * lost. Retries follow `options.retry` (default: a few short jittered delays, see {@link OptimisticOptions});
+   * when they run out, the last conflict is the error. Other errors are not retried. The body may run several
+   * times: keep its side effects inside Redis.
+   */
+  static optimistic<A, E, R>(
+    keys: ReadonlyArray<RespArg>,
+    body: (tx: WatchTransaction) => Effect.Effect<A, E, R>,
+    options: OptimisticOptions = {}
+  ): Effect.Effect<A, E | RedisError | WatchConflictError, R | RedisClient> {
+    const schedule = (options.retry ?? defaultOptimisticRetry) as Schedule.Schedule<unknown, unknown>
+    return Effect.retry(RedisClient.watch(keys, body), {
+      schedule,
+      while: (error: unknown) => (error as { readonly _tag?: unknown } | undefined)?._tag === "WatchConflictError"
+    })
   }
 }

@@ -24,6 +24,8 @@ import {
   connectionOptionKeys,
   invalidOption
 } from "./internal/OptionsValidation.ts"
+import { InvalidArgumentError } from "./internal/errors/InvalidArgumentError.ts"
+import { runWatch, watchCommand } from "./internal/transaction/WatchSession.ts"
 
 /** Options of the standalone client: where the server is, plus {@link ConnectionOptions}. */
 export interface RedisNodeOptions extends ConnectionOptions {
@@ -186,7 +188,40 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
       )
     }
 
+    // WATCH bodies lease a dedicated connection too (counted in maxBlockingConnections): the WATCH and the
+    // transaction's MULTI state live on it, never on the shared connection.
+    const watch: RedisClientService["watch"] = (keys, body) => {
+      if (keys.length === 0) return Effect.fail(new InvalidArgumentError({ command: "WATCH", reason: "WATCH needs at least one key" }))
+      const watchKeys = watchCommand(keys)
+      const lease = dedicated.lease(addressText, NodeConnection.connect(address, connectionOptions), clientClosed)
+      const timeoutMs = current.commandTimeoutMs
+      // With maxBlockingConnections every connection may be in use: wait for one at most a command's timeout.
+      const bounded = timeoutMs === Infinity ? lease : Effect.timeoutOrElse(lease, {
+        duration: timeoutMs,
+        orElse: () => Effect.fail(new TimeoutError({ command: "WATCH", address: addressText, timeoutMs, written: false }))
+      })
+      const acquire = Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(
+          restore(bounded),
+          (conn) =>
+            Effect.as(
+              Effect.onExit(restore(runOnConnection(conn, watchKeys)), (exit) =>
+                Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => dedicated.release(conn, replyArrived(exit)))),
+              { conn, asking: false }
+            )
+        )
+      )
+      return runWatch({
+        keys,
+        acquire,
+        release: (conn, reusable) => dedicated.release(conn, reusable),
+        timeoutMs,
+        cluster: false
+      }, body)
+    }
+
     return RedisClient.of({
+      watch,
       run: (command) => {
         const blockMs = blockTimeOf(command)
         if (blockMs !== undefined) {
@@ -230,11 +265,16 @@ const blockTimeOf = (command: Command<unknown>): number | undefined => {
   return blocking === undefined || command.invalid !== undefined ? undefined : blocking(command.args)
 }
 
-/** Whether a command's outcome came from a reply (so nothing is left blocked on its connection). */
+/**
+ * Whether a command's outcome came from a reply, or it was refused before sending (so nothing is left blocked or
+ * pending on its connection).
+ */
 const replyArrived = (exit: Exit.Exit<unknown, RedisError>): boolean => {
   if (Exit.isSuccess(exit)) return true
   const error = Cause.findErrorOption(exit.cause)
-  return Option.isSome(error) && (error.value._tag === "ReplyError" || error.value._tag === "UnknownCommandError" || error.value._tag === "DecodeError")
+  return Option.isSome(error) &&
+    (error.value._tag === "ReplyError" || error.value._tag === "UnknownCommandError" || error.value._tag === "DecodeError" ||
+      error.value._tag === "InvalidArgumentError")
 }
 
 /** A layer providing {@link RedisClient} for one standalone server. */

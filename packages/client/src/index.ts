@@ -3,7 +3,7 @@
  *
  * - {@link Redis}: the command builders (`Redis.get`, `Redis.set`, ... and `Redis.call` for anything else). Each
  *   returns a `Command`, a pure value that is also an Effect requiring {@link RedisClient}.
- * - {@link RedisClient}: the service programs need (run, pipeline); provided by `RedisNode.layer` for one server
+ * - {@link RedisClient}: the service programs need (run, pipeline, transaction, watch); provided by `RedisNode.layer` for one server
  *   or by `RedisCluster.layer` (`@effect-redis/cluster`) for a cluster.
  * - {@link RedisNode}: the standalone client layer.
  * - {@link Script}: Lua scripts run by SHA with a NOSCRIPT fallback.
@@ -22,10 +22,14 @@ export * from "./Errors.ts"
 export * as Redis from "./Redis.ts"
 export {
   type CommandSuccess,
+  type OptimisticOptions,
   type PipelineResults,
   type PipelineValues,
   RedisClient,
-  type RedisClientService
+  type RedisClientService,
+  type Transaction,
+  type TransactionMode,
+  type WatchTransaction
 } from "./RedisClient.ts"
 export * as RedisNode from "./RedisNode.ts"
 export * as Replies from "./Replies.ts"

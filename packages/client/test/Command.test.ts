@@ -44,7 +44,8 @@ describe("Command model", () => {
           seen.push(command.args.join(" "))
           return Effect.succeed(command.spec.reply.decode("42") as never)
         },
-        pipelineResults: (commands) => Effect.succeed(commands.map(() => Result.succeed("x")) as never)
+        pipelineResults: (commands) => Effect.succeed(commands.map(() => Result.succeed("x")) as never),
+        watch: () => Effect.die("unused")
       }))
       const value = yield* Redis.get("k").pipe(Effect.provide(client))
       assert.deepStrictEqual(value, Option.some("42"))
@@ -61,7 +62,8 @@ describe("Command model", () => {
           command.invalid === undefined
             ? Effect.die("should not run")
             : Effect.fail(new InvalidArgumentError({ command: command.name, reason: command.invalid })),
-        pipelineResults: () => Effect.die("unused")
+        pipelineResults: () => Effect.die("unused"),
+        watch: () => Effect.die("unused")
       }))
       const exit = yield* Effect.exit(Redis.set("k", "v", { nx: true, xx: true }).pipe(Effect.provide(client)))
       assert.isTrue(Exit.isFailure(exit))

@@ -120,7 +120,8 @@ const makeServices = (options: RedisClusterOptions) =>
     const executor = new ClusterExecutor(ctx, { nonAtomicCrossSlot: options.nonAtomicCrossSlot, protocol: options.protocol })
     const client = RedisClient.of({
       run: (command) => executor.run(command),
-      pipelineResults: (commands) => executor.pipelineResults(commands)
+      pipelineResults: (commands) => executor.pipelineResults(commands),
+      watch: (keys, body) => executor.watch(keys, body)
     })
 
     const nodeClient = (address: NodeAddressParts | string): RedisClientService => {
@@ -131,7 +132,8 @@ const makeServices = (options: RedisClusterOptions) =>
           Effect.map(
             Effect.forEach(commands, (command: Command<unknown>) => Effect.result(executor.runOnNode(node, command)), { concurrency: "unbounded" }),
             (results) => results as never
-          )
+          ),
+        watch: (keys, body) => executor.watchOnNode(node, keys, body)
       })
     }
 
@@ -146,7 +148,8 @@ const makeServices = (options: RedisClusterOptions) =>
         }
         const tracking = RedisClient.of({
           run: (command) => executor.run(command, onWrite),
-          pipelineResults: (commands) => executor.pipelineResults(commands, onWrite)
+          pipelineResults: (commands) => executor.pipelineResults(commands, onWrite),
+          watch: (keys, body) => executor.watch(keys, body, onWrite)
         })
         const timeoutMs = millis(replication.timeout, 1_000)
         const waitFor = (conn: NodeTransport) =>

@@ -8,7 +8,7 @@
 
 const help = "prints the server's help text; use Redis.call if you need it"
 const pubsub = "subscriptions turn a connection into a message stream: the pub/sub API (a later issue), not a command builder"
-const transactions = "transactions need a connection of their own: the transaction API (a later issue); Redis.call refuses it"
+const transactions = "sent by the transaction API: RedisClient.transaction / transactionResults (MULTI ... EXEC as one command, also inside a pipeline) and RedisClient.watch / optimistic (WATCH on a connection of its own); Redis.call refuses it"
 const connection = "changes the state of the shared connection; set it through the client's options (username/password, protocol, clientName, readFrom)"
 const internal = "an internal or debugging command of the server, not for applications; reachable through Redis.call"
 

@@ -37,8 +37,8 @@ export interface ConnectionOptions {
   readonly commandTimeout?: Duration.Input | undefined
   /**
    * Connections open at once per server for blocking commands (BLPOP, XREAD BLOCK...: each waits on a connection
-   * of its own). When reached, the next blocking command waits for one to be free, within its deadline. Default
-   * unlimited.
+   * of its own) and WATCH bodies (`RedisClient.watch`: each holds one for its WATCH). When reached, the next one
+   * waits for a connection to be free, within its deadline. Default unlimited.
    */
   readonly maxBlockingConnections?: number | undefined
   /** Send READONLY after connecting (replica connections in a cluster). Default false. */

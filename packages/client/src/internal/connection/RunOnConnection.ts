@@ -7,8 +7,13 @@ import type { RedisError } from "../errors/RedisError.ts"
 import { ReplyError } from "../errors/ReplyError.ts"
 import { isUnknownCommandMessage, UnknownCommandError } from "../errors/UnknownCommandError.ts"
 import { ReplyMismatch } from "../Reply.ts"
+import { isTransaction } from "../transaction/Transaction.ts"
+import { queueTransaction, runTransactionOnConnection } from "../transaction/TransactionOnConnection.ts"
 import type { NodeConnection } from "./NodeConnection.ts"
 import type { ConnectionFailure, ReplyWaiter } from "./ReplyWaiter.ts"
+
+/** What running commands needs from a connection: `NodeConnection`'s queue and default timeout. */
+export type CommandConnection = Pick<NodeConnection, "enqueue" | "commandTimeoutMs">
 
 /**
  * What to do when a command's connection fails before its reply: return an Effect to resume the caller with
@@ -80,13 +85,24 @@ class CommandWaiter<A> implements ReplyWaiter {
 
 /**
  * Runs one command on one connection: queues it (auto-pipelined with everything else in this tick), waits for
- * its reply and decodes it. No fiber is forked and no Effect generator is built per call.
+ * its reply and decodes it. No fiber is forked and no Effect generator is built per call. A transaction
+ * (`RedisClient.transaction`) is queued as MULTI, its commands and EXEC, and answered as one.
  */
 export const runOnConnection = <A>(
-  conn: NodeConnection,
+  conn: CommandConnection,
   command: Command<A>,
   onConnectionFailure?: OnConnectionFailure,
   timeoutMs: number = conn.commandTimeoutMs
+): Effect.Effect<A, RedisError> =>
+  isTransaction(command)
+    ? runTransactionOnConnection(conn, command, timeoutMs, onConnectionFailure) as Effect.Effect<A, RedisError>
+    : runCommandOnConnection(conn, command, onConnectionFailure, timeoutMs)
+
+const runCommandOnConnection = <A>(
+  conn: CommandConnection,
+  command: Command<A>,
+  onConnectionFailure: OnConnectionFailure | undefined,
+  timeoutMs: number
 ): Effect.Effect<A, RedisError> =>
   Effect.callback<A, RedisError>((resume) => {
     if (command.invalid !== undefined) return resume(Exit.fail(invalidArgument(command, command.invalid)))
@@ -148,10 +164,12 @@ class PipelineBatch {
 
 /**
  * Sends commands as one pipeline on one connection: all are queued in this tick, so they leave in one write and
- * their replies come back in order. Each command gets its own `Result`; the pipeline itself never fails.
+ * their replies come back in order. Each command gets its own `Result`; the pipeline itself never fails. A
+ * transaction among them is one element: MULTI, its commands and EXEC go out in their place, and its `Result` is
+ * the transaction's.
  */
 export const pipelineOnConnection = (
-  conn: NodeConnection,
+  conn: CommandConnection,
   commands: ReadonlyArray<Command<unknown>>,
   timeoutMs: number = conn.commandTimeoutMs
 ): Effect.Effect<Array<Result.Result<unknown, RedisError>>> =>
@@ -161,6 +179,12 @@ export const pipelineOnConnection = (
     const deadline = deadlineOf(timeoutMs)
     for (let i = 0; i < commands.length; i++) {
       const command = commands[i]!
+      if (isTransaction(command)) {
+        const index = i
+        queueTransaction(conn, command, timeoutMs, (exit) =>
+          batch.settle(index, Exit.isSuccess(exit) ? Result.succeed(exit.value) : Result.fail(failureOf(exit))))
+        continue
+      }
       if (command.invalid !== undefined) {
         batch.settle(i, Result.fail(invalidArgument(command, command.invalid)))
         continue

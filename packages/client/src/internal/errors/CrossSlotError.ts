@@ -11,9 +11,15 @@ export class CrossSlotError extends Schema.TaggedError<CrossSlotError>()("CrossS
   /** The distinct slots the keys hash to, in key order. */
   slots: Schema.Array(Schema.Int),
   /** Why the command cannot be split. */
-  reason: Schema.String
+  reason: Schema.String,
+  /**
+   * The keys with the slot each hashes to (`"{u1}:a" -> 9201`), when the error concerns several commands (a
+   * transaction, a WATCH): binary keys as UTF-8.
+   */
+  keys: Schema.optional(Schema.Array(Schema.Struct({ key: Schema.String, slot: Schema.Int })))
 }) {
   override get message(): string {
-    return `${this.command}: keys hash to slots ${this.slots.join(", ")}: ${this.reason}`
+    const keys = this.keys === undefined ? "" : ` (${this.keys.map(({ key, slot }) => `${JSON.stringify(key)} -> ${slot}`).join(", ")})`
+    return `${this.command}: keys hash to slots ${this.slots.join(", ")}${keys}: ${this.reason}`
   }
 }

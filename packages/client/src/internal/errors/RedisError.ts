@@ -10,6 +10,7 @@ import type { RedirectionLimitError } from "./RedirectionLimitError.ts"
 import type { ReplyError } from "./ReplyError.ts"
 import type { TimeoutError } from "./TimeoutError.ts"
 import type { TopologyError } from "./TopologyError.ts"
+import type { TransactionCommandError } from "./TransactionCommandError.ts"
 import type { TryAgainError } from "./TryAgainError.ts"
 import type { UnknownCommandError } from "./UnknownCommandError.ts"
 import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
@@ -22,6 +23,8 @@ import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
  * `AuthenticationError` reaches commands when a connection opened for them (a reconnect, a newly discovered
  * cluster node) has its credentials refused. (`ConfigurationError` is not here: it only comes from building a
  * client, never from a command.)
+ * `TransactionCommandError` comes from transactions (`RedisClient.transaction`), also as one element of a pipeline.
+ * (`WatchConflictError` is not a member: only `RedisClient.watch` bodies can see it, and their types say so.)
  */
 export type RedisError =
   | ReplyError
@@ -39,3 +42,4 @@ export type RedisError =
   | TopologyError
   | UnsupportedInClusterError
   | InconsistentRepliesError
+  | TransactionCommandError

@@ -1,14 +1,18 @@
-import { type Command, ConnectionError, CrossSlotError, DecodeError, type MergeRule, type PipelineResults, type RedisError, UnsupportedInClusterError } from "@effect-redis/client"
-import { CommandFlags, firstKey, hasFlag, invalidArgument, keyIndexes, makeCommand } from "@effect-redis/client/Command"
+import { type Command, ConnectionError, CrossSlotError, DecodeError, type MergeRule, type PipelineResults, type RedisError, UnsupportedInClusterError, type WatchConflictError, type WatchTransaction } from "@effect-redis/client"
+import { CommandFlags, hasFlag, invalidArgument, isTransaction, makeCommand, type Transaction, transactionRefusal } from "@effect-redis/client/Command"
+import { runWatch, watchCommand } from "@effect-redis/client/Connection"
 import type { RespArg } from "@effect-redis/resp"
 import { Cause, Effect, Exit, type Fiber, Result } from "effect"
-import { keySlot } from "../../KeySlot.ts"
 import type { NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import { ClusterRequest, type RequestContext, type RequestTarget, type WriteListener } from "./ClusterRequest.ts"
+import { ClusterTransactionRequest } from "./ClusterTransactionRequest.ts"
+import { ClusterWatchRequest } from "./ClusterWatchRequest.ts"
+import { commandSlot, slotArgument } from "./CommandSlot.ts"
 import { crossSlotEmulation, type Emulation, routingEmulation, runEmulation, sortPatternError } from "./CrossSlotOperations.ts"
 import { mergeOf, type PartReply } from "./MergeRules.ts"
 import { type OwnerShare, sharesByOwner } from "./SlotOwners.ts"
 import { type SlotGroup, splitBySlot } from "./SlotSplit.ts"
+import { transactionSlot, watchBodyCheck, watchSlot } from "./TransactionSlot.ts"
 
 /** How one command is executed: one request, a fan-out, or a failure decided before sending. */
 type Plan =
@@ -19,6 +23,8 @@ type Plan =
   | { readonly _tag: "fail"; readonly error: RedisError }
   /** Rebuilt client-side from single-slot commands (see CrossSlotOperations.ts). */
   | { readonly _tag: "emulate"; readonly emulation: Emulation }
+  /** MULTI ... EXEC on the primary of `slot` (-1: no keys, any primary); `empty` ones succeed without sending. */
+  | { readonly _tag: "transaction"; readonly slot: number; readonly empty: boolean }
 
 /** Multi-key commands whose promise cannot survive being split: why, for their `CrossSlotError`. */
 const ATOMIC_ONLY: Readonly<Record<string, string>> = {
@@ -26,27 +32,6 @@ const ATOMIC_ONLY: Readonly<Record<string, string>> = {
 }
 
 const SAME_SLOT = "the keys must share one hash slot; put them under one hash tag, e.g. {user:1}:a and {user:1}:b"
-
-/**
- * The slot every key of `command` hashes to, -1 when it has no keys, or the distinct slots when they differ.
- * The common one-key case reads `args[1]` without building the key index list.
- */
-export const commandSlot = (command: Command<unknown>): number | ReadonlyArray<number> => {
-  const args = command.args
-  if (command.spec.keys === firstKey) return args.length > 1 ? keySlot(args[1]!) : -1
-  const indexes = keyIndexes(command.spec.keys, args)
-  if (indexes.length === 0) return -1
-  const first = keySlot(args[indexes[0]!]!)
-  let slots: Array<number> | undefined
-  for (let i = 1; i < indexes.length; i++) {
-    const slot = keySlot(args[indexes[i]!]!)
-    if (slot !== first) {
-      slots ??= [first]
-      if (!slots.includes(slot)) slots.push(slot)
-    }
-  }
-  return slots ?? first
-}
 
 /**
  * Why `command` must not be routed on a cluster: it cannot work there (`unsupported`), or its reply would be one
@@ -58,11 +43,6 @@ const clusterRefusal = (command: Command<unknown>): UnsupportedInClusterError | 
     return new UnsupportedInClusterError({ command: command.spec.name, reason: policy.reason })
   }
   return undefined
-}
-
-const slotArgument = (args: ReadonlyArray<RespArg>, index: number): number | undefined => {
-  const value = Number(args[index])
-  return Number.isInteger(value) && value >= 0 && value < 16384 ? value : undefined
 }
 
 /** Executes commands on a cluster: routing by policy, then one {@link ClusterRequest} per node visited. */
@@ -85,6 +65,7 @@ export class ClusterExecutor {
 
   /** Decides how `command` runs, before anything is sent. */
   plan(command: Command<unknown>): Plan {
+    if (isTransaction(command)) return planTransaction(command)
     const policy = command.spec.policy
     if (command.invalid !== undefined) {
       // A command refused as a whole (SELECT through Redis.call) that the cluster refuses too: the cluster's reason
@@ -147,6 +128,10 @@ export class ClusterExecutor {
         return ClusterRequest.run(this.ctx, command, plan.target, onWrite)
       case "fail":
         return Effect.fail(plan.error)
+      case "transaction":
+        return plan.empty
+          ? Effect.succeed([] as A)
+          : ClusterTransactionRequest.runTransaction(this.ctx, command as Transaction<A>, { slot: plan.slot }, onWrite)
       case "fanOut":
         return this.fanOut(command, plan.primariesOnly, plan.merge, onWrite)
       case "split":
@@ -218,6 +203,13 @@ export class ClusterExecutor {
 
   /** Runs one command on one node, whatever the slot map says; redirects come back as `ReplyError`s. */
   runOnNode<A>(node: NodeAddressParts, command: Command<A>, onWrite?: WriteListener): Effect.Effect<A, RedisError> {
+    if (isTransaction(command)) {
+      // The node is the caller's choice: no slot check, and a redirect is the caller's to see.
+      const refusal = transactionRefusal(command.commands)
+      if (refusal !== undefined) return Effect.fail(refusal)
+      if (command.commands.length === 0) return Effect.succeed([] as A)
+      return ClusterTransactionRequest.runTransaction(this.ctx, command as Transaction<A>, { node }, onWrite)
+    }
     if (command.invalid !== undefined) return Effect.fail(invalidArgument(command, command.invalid))
     return ClusterRequest.run(this.ctx, command, { node }, onWrite)
   }
@@ -272,6 +264,14 @@ export class ClusterExecutor {
             const request = new ClusterRequest(ctx, command, plan.target, completeWith(i), onWrite)
             requests.push(request)
             request.send()
+          } else if (plan._tag === "transaction") {
+            if (plan.empty) {
+              settle(i, Exit.succeed([]))
+              continue
+            }
+            const request = new ClusterTransactionRequest(ctx, command as Transaction<unknown>, { slot: plan.slot }, completeWith(i), onWrite)
+            requests.push(request)
+            request.send()
           } else if (plan._tag === "fail") {
             settle(i, Exit.fail(plan.error))
           } else {
@@ -285,6 +285,59 @@ export class ClusterExecutor {
       })
     )
   }
+
+  /**
+   * A WATCH body on a cluster: the keys' slot (one slot, else `CrossSlotError`), WATCH on a connection leased from
+   * that slot's primary (redirects followed before the body runs), then the body, whose commands must stay in that
+   * slot. `onWrite` hears about the body's transaction when it wrote (`ensureReplication`).
+   */
+  watch<A, E, R>(
+    keys: ReadonlyArray<RespArg>,
+    body: (tx: WatchTransaction) => Effect.Effect<A, E, R>,
+    onWrite?: WriteListener
+  ): Effect.Effect<A, E | RedisError | WatchConflictError, R> {
+    const slot = watchSlot(keys)
+    if (typeof slot !== "number") return Effect.fail(slot)
+    return this.watchOn({ slot }, keys, body, watchBodyCheck(slot), onWrite)
+  }
+
+  /** A WATCH body on one node, whatever the slot map says (a node-bound client): redirects are the caller's to see. */
+  watchOnNode<A, E, R>(
+    node: NodeAddressParts,
+    keys: ReadonlyArray<RespArg>,
+    body: (tx: WatchTransaction) => Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E | RedisError | WatchConflictError, R> {
+    if (keys.length === 0) return Effect.fail(invalidArgument(watchCommand(keys), "WATCH needs at least one key"))
+    return this.watchOn({ node }, keys, body, undefined, undefined)
+  }
+
+  private watchOn<A, E, R>(
+    target: RequestTarget,
+    keys: ReadonlyArray<RespArg>,
+    body: (tx: WatchTransaction) => Effect.Effect<A, E, R>,
+    check: ((command: Command<unknown>) => RedisError | undefined) | undefined,
+    onWrite: WriteListener | undefined
+  ): Effect.Effect<A, E | RedisError | WatchConflictError, R> {
+    const ctx = this.ctx
+    return runWatch({
+      keys,
+      acquire: ClusterWatchRequest.watchOn(ctx, watchCommand(keys), target),
+      release: (conn, reusable) => ctx.pool.release(conn, reusable),
+      timeoutMs: ctx.commandTimeoutMs,
+      cluster: true,
+      check,
+      onWrite
+    }, body)
+  }
+}
+
+/** How a transaction runs: checked (nothing is sent when a command is refused), then on its keys' slot. */
+const planTransaction = (transaction: Transaction<unknown>): Plan => {
+  const refusal = transactionRefusal(transaction.commands)
+  if (refusal !== undefined) return { _tag: "fail", error: refusal }
+  const slot = transactionSlot(transaction.commands)
+  if (typeof slot !== "number") return { _tag: "fail", error: slot }
+  return { _tag: "transaction", slot, empty: transaction.commands.length === 0 }
 }
 
 const failureOf = (cause: Cause.Cause<RedisError>): RedisError => {

@@ -2,7 +2,7 @@ import { ClusterDownError, type Command, RedirectionLimitError, type RedisError,
 import { CommandFlags, decodeReply, hasFlag, invalidArgument } from "@effect-redis/client/Command"
 import type { ConnectionFailure, ReplyWaiter } from "@effect-redis/client/Connection"
 import type { Redirection } from "@effect-redis/client"
-import { isRespErrorReply, type RespErrorReply, type RespValue } from "@effect-redis/resp"
+import { type InvalidArgument, isRespErrorReply, type RespErrorReply, type RespValue } from "@effect-redis/resp"
 import { Clock, Duration, Effect, Exit, Result, Schedule } from "effect"
 import { parseRedirect } from "../topology/ClusterReplyParsing.ts"
 import { type ClusterNodeInfo, type ClusterShard, formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
@@ -60,7 +60,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
   /** When the command's time is up. Blocking commands get a fresh one per attempt (see {@link sendDedicated}). */
   deadline: number
   readonly timeoutMs: number
-  private readonly ctx: RequestContext
+  protected readonly ctx: RequestContext
   private readonly target: RequestTarget
   private readonly onWrite: WriteListener | undefined
   /** How the caller is completed: `resume` of the current `Effect.callback`. */
@@ -69,8 +69,8 @@ export class ClusterRequest<A> implements ReplyWaiter {
   private redirectTo: NodeAddressParts | undefined = undefined
   /** The next send is preceded by ASKING. */
   private asking = false
-  /** Reads stop going to replicas after one failed or was loading. */
-  private primaryOnly = false
+  /** Reads stop going to replicas after one failed or was loading (and transactions and WATCH never go there). */
+  protected primaryOnly = false
   /** The node the command was last sent to. */
   private sentTo: NodeTransport | undefined = undefined
   /**
@@ -84,8 +84,8 @@ export class ClusterRequest<A> implements ReplyWaiter {
   private everWritten = false
   /** The caller was interrupted: late replies must not send the command again. */
   cancelled = false
-  /** A blocking command: sent on a connection of its own (leased from the pool), never on the shared one. */
-  private readonly dedicated: boolean
+  /** A blocking command (or a WATCH): sent on a connection of its own (leased from the pool), never on the shared one. */
+  protected dedicated: boolean
   /** The dedicated connection the command waits on, until its reply or failure. */
   private leased: NodeTransport | undefined = undefined
   private steps: Partial<Record<RetryKind, (now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>>> | undefined
@@ -147,7 +147,9 @@ export class ClusterRequest<A> implements ReplyWaiter {
   onReply(raw: RespValue): void {
     const leased = this.leased
     if (!isRespErrorReply(raw)) {
-      if (this.onWrite !== undefined && !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) {
+      if (leased !== undefined && this.keepsLease(leased)) {
+        this.leased = undefined
+      } else if (this.onWrite !== undefined && !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) {
         if (leased === undefined) {
           this.onWrite(this.sentTo!)
         } else {
@@ -158,7 +160,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
       } else if (leased !== undefined) {
         this.releaseLease(true)
       }
-      this.complete(decodeReply(this.cmd, raw))
+      this.complete(this.decode(raw))
       return
     }
     if (leased !== undefined) this.releaseLease(true)
@@ -183,7 +185,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
         }
         return this.complete(this.retryLater("loading", () => this.replyError(raw)))
       default:
-        this.complete(decodeReply(this.cmd, raw))
+        this.complete(this.decode(raw))
     }
   }
 
@@ -276,6 +278,23 @@ export class ClusterRequest<A> implements ReplyWaiter {
     )
   }
 
+  // Hooks for the requests that are not one command (ClusterTransactionRequest, ClusterWatchRequest) --------
+
+  /** Queues the request on `conn` (after the ASKING an ASK redirect calls for, when `asking`). */
+  protected enqueueOn(conn: NodeTransport, _asking: boolean): InvalidArgument | undefined {
+    return conn.enqueue(this.cmd.args, this)
+  }
+
+  /** The caller's outcome from a reply the classifier did not act on. */
+  protected decode(raw: RespValue): Exit.Exit<A, RedisError> {
+    return decodeReply(this.cmd, raw)
+  }
+
+  /** Whether the request keeps its leased connection after a successful reply (a WATCH does), instead of giving it back. */
+  protected keepsLease(_conn: NodeTransport): boolean {
+    return false
+  }
+
   private sendOn(conn: NodeTransport): void {
     if (this.cancelled) return this.releaseLease(true)
     this.sentTo = conn
@@ -284,11 +303,12 @@ export class ClusterRequest<A> implements ReplyWaiter {
       this.releaseLease(true)
       return this.complete(Exit.fail(this.deadlinePassed(conn.address)))
     }
-    if (this.asking) {
+    const asking = this.asking
+    if (asking) {
       this.asking = false
       conn.enqueue(["ASKING"], askingWaiter(this.deadline, this.timeoutMs))
     }
-    const invalid = conn.enqueue(this.cmd.args, this)
+    const invalid = this.enqueueOn(conn, asking)
     if (invalid !== undefined) {
       this.releaseLease(true)
       this.complete(Exit.fail(invalidArgument(this.cmd, invalid)))
