@@ -1,6 +1,12 @@
-import { Context, Effect, Result } from "effect"
+import { Context, Effect, Result, Stream } from "effect"
 import type { Command } from "./Command.ts"
+import type { RedisKey } from "./internal/commands/types.ts"
 import type { RedisError } from "./internal/errors/RedisError.ts"
+import type { ScanEntriesOptions, ScanKeysOptions } from "./internal/scan/ScanOptions.ts"
+import { hashEntries, hashFields, scanKeyBytes, scanKeys, setMembers, sortedSetEntries } from "./internal/scan/ScanStreams.ts"
+import type { ScanPage } from "./Replies.ts"
+
+export type { ScanEntriesOptions, ScanKeysOptions } from "./internal/scan/ScanOptions.ts"
 
 /** The success type of a {@link Command}. */
 export type CommandSuccess<C> = C extends Command<infer A> ? A : never
@@ -29,6 +35,29 @@ export interface RedisClientService {
   readonly pipelineResults: <const Cs extends ReadonlyArray<Command<any>>>(
     commands: Cs
   ) => Effect.Effect<PipelineResults<Cs>>
+  /**
+   * Optional: this client's own way to walk the whole keyspace (a cluster provides it: see `RedisCluster`).
+   * Without it, `RedisClient.scan` walks one SCAN cursor through `run`, which is right for a single server.
+   */
+  readonly scanKeyspace?: (<K>(scan: KeyspaceScan<K>) => Stream.Stream<K, RedisError>) | undefined
+  /**
+   * Optional: this client's own way to walk one key's cursor (HSCAN, SSCAN, ZSCAN). A cluster provides it to keep
+   * the cursor on the node that issued it. Without it, the pages run through `run`.
+   */
+  readonly scanKey?: (<A>(key: RedisKey, page: (cursor: string) => Command<ScanPage<A>>) => Stream.Stream<A, RedisError>) | undefined
+}
+
+/**
+ * What `RedisClient.scan` hands a client's {@link RedisClientService.scanKeyspace}: how to build the SCAN page
+ * command for a cursor (options and reply decoder included), and the options the client routes by.
+ */
+export interface KeyspaceScan<K> {
+  /** The SCAN command for one page from `cursor`, MATCH/COUNT/TYPE included; its reply is the page. */
+  readonly page: (cursor: string) => Command<ScanPage<K>>
+  /** The MATCH pattern, if any: a cluster scans only the owner of its hash tag's slot when it fixes one. */
+  readonly match: string | undefined
+  /** How many servers may be scanned at once (at least 1). */
+  readonly concurrency: number
 }
 
 /**
@@ -68,5 +97,69 @@ export class RedisClient extends Context.Service<RedisClient, RedisClientService
     commands: Cs
   ): Effect.Effect<PipelineResults<Cs>, never, RedisClient> {
     return RedisClient.use((client) => client.pipelineResults(commands))
+  }
+
+  /**
+   * Every key of the database, as a pull-based `Stream`: each SCAN reply is one chunk, and the next SCAN is sent
+   * only when the consumer pulls, so a slow consumer never makes the client buffer the keyspace.
+   *
+   * ```ts
+   * const sessions = yield* RedisClient.scan({ match: "session:*", type: "hash" }).pipe(Stream.runCount)
+   * ```
+   *
+   * The promise, on one server and on a cluster that reshards or fails over meanwhile: every key that exists for
+   * the whole scan is emitted at least once; keys added or removed during the scan may or may not be. A key is
+   * emitted twice only where SCAN itself may repeat it (the server shrank its table between two pages) or where its
+   * slot moved while being scanned (resharding, failover, a lost connection to a node that restarted): pass
+   * `dedupe: true` for exactly once, at the memory cost given in {@link ScanKeysOptions.dedupe}.
+   *
+   * On a cluster every primary is scanned (`concurrency` at a time) and the client tracks which slots are
+   * finished: a node's slots count as scanned only if that node still owned them, unmoved, when its cursor
+   * returned to 0; the others are scanned again on their new owner. A `match` whose hash tag is fixed
+   * (`{user:1}:*`) scans only the node serving that slot. Failed and loading nodes are waited for on the
+   * client's retry schedules (`connection`, `loading`, `clusterDown`); when one runs out the stream fails with
+   * that error.
+   *
+   * Bad options (`count` or `concurrency` below 1, a `type` no server can know) fail the stream with
+   * `InvalidArgumentError` before anything is sent.
+   */
+  static scan(options: ScanKeysOptions = {}): Stream.Stream<string, RedisError, RedisClient> {
+    return Stream.unwrap(RedisClient.use((client) => Effect.succeed(scanKeys(client, options))))
+  }
+
+  /** {@link RedisClient.scan} with keys as bytes, exactly as stored (for binary keys). */
+  static scanBytes(options: ScanKeysOptions = {}): Stream.Stream<Uint8Array, RedisError, RedisClient> {
+    return Stream.unwrap(RedisClient.use((client) => Effect.succeed(scanKeyBytes(client, options))))
+  }
+
+  /**
+   * A hash's fields and values as `[field, value]` tuples, one HSCAN reply per chunk, pulled on demand: a hash of
+   * any size streams in bounded memory. Fields present for the whole scan are emitted at least once; HSCAN may
+   * repeat one (`dedupe: true` drops repeats). On a cluster the cursor stays on the node that issued it: when
+   * the key moves to another node the scan starts over there, so fields may repeat then.
+   */
+  static hscan(key: RedisKey, options: ScanEntriesOptions = {}): Stream.Stream<readonly [string, string], RedisError, RedisClient> {
+    return Stream.unwrap(RedisClient.use((client) => Effect.succeed(hashEntries(client, key, options))))
+  }
+
+  /**
+   * A hash's fields only. Uses HSCAN's `NOVALUES` where the server has it (Redis 7.4+, Valkey 8+), so values are
+   * not even sent; on older servers it runs plain HSCAN and drops the values. Otherwise as {@link RedisClient.hscan}.
+   */
+  static hscanFields(key: RedisKey, options: ScanEntriesOptions = {}): Stream.Stream<string, RedisError, RedisClient> {
+    return Stream.unwrap(RedisClient.use((client) => Effect.succeed(hashFields(client, key, options))))
+  }
+
+  /** A set's members, one SSCAN reply per chunk, pulled on demand; as {@link RedisClient.hscan} otherwise. */
+  static sscan(key: RedisKey, options: ScanEntriesOptions = {}): Stream.Stream<string, RedisError, RedisClient> {
+    return Stream.unwrap(RedisClient.use((client) => Effect.succeed(setMembers(client, key, options))))
+  }
+
+  /**
+   * A sorted set's members with their scores as `[member, score]` tuples (±Infinity for `inf`), one ZSCAN reply per
+   * chunk, pulled on demand; as {@link RedisClient.hscan} otherwise.
+   */
+  static zscan(key: RedisKey, options: ScanEntriesOptions = {}): Stream.Stream<readonly [string, number], RedisError, RedisClient> {
+    return Stream.unwrap(RedisClient.use((client) => Effect.succeed(sortedSetEntries(client, key, options))))
   }
 }

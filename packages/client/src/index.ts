@@ -22,10 +22,13 @@ export * from "./Errors.ts"
 export * as Redis from "./Redis.ts"
 export {
   type CommandSuccess,
+  type KeyspaceScan,
   type PipelineResults,
   type PipelineValues,
   RedisClient,
-  type RedisClientService
+  type RedisClientService,
+  type ScanEntriesOptions,
+  type ScanKeysOptions
 } from "./RedisClient.ts"
 export * as RedisNode from "./RedisNode.ts"
 export * as Replies from "./Replies.ts"
