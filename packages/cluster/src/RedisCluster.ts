@@ -4,6 +4,8 @@ import type { RespArg } from "@effect-redis/resp"
 import { Config, Context, type Duration, Effect, Layer, type Result, Stream } from "effect"
 import { millis } from "./internal/millis.ts"
 import { ReplicationError } from "./internal/errors/ReplicationError.ts"
+import { keyCursorScan } from "./internal/scan/KeyCursorScan.ts"
+import { keyspaceScan } from "./internal/scan/KeyspaceScan.ts"
 import { keySlot } from "./KeySlot.ts"
 import { ClusterExecutor } from "./internal/routing/ClusterExecutor.ts"
 import type { RequestContext } from "./internal/routing/ClusterRequest.ts"
@@ -131,7 +133,11 @@ const makeServices = (options: RedisClusterOptions) =>
     const executor = new ClusterExecutor(ctx, { nonAtomicCrossSlot: options.nonAtomicCrossSlot, protocol: options.protocol })
     const client = RedisClient.of({
       run: (command) => executor.run(command),
-      pipelineResults: (commands) => executor.pipelineResults(commands)
+      pipelineResults: (commands) => executor.pipelineResults(commands),
+      // RedisClient.scan: slot by slot over every primary, surviving resharding and failover (see KeyspaceScan.ts).
+      scanKeyspace: (scan) => keyspaceScan(ctx, scan),
+      // HSCAN/SSCAN/ZSCAN: each cursor stays on the node that issued it (see KeyCursorScan.ts).
+      scanKey: (key, page) => keyCursorScan(ctx, key, page)
     })
 
     const nodeClient = (address: NodeAddressParts | string): RedisClientService => {
@@ -157,7 +163,10 @@ const makeServices = (options: RedisClusterOptions) =>
         }
         const tracking = RedisClient.of({
           run: (command) => executor.run(command, onWrite),
-          pipelineResults: (commands) => executor.pipelineResults(commands, onWrite)
+          pipelineResults: (commands) => executor.pipelineResults(commands, onWrite),
+          // Scans only read: nothing for WAIT to wait for.
+          scanKeyspace: client.scanKeyspace,
+          scanKey: client.scanKey
         })
         const timeoutMs = millis(replication.timeout, 1_000)
         const waitFor = (conn: NodeTransport) =>

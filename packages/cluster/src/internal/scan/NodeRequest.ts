@@ -1,0 +1,61 @@
+import { InvalidArgumentError, type RedisError } from "@effect-redis/client"
+import type { ReplyWaiter } from "@effect-redis/client/Connection"
+import type { RespArg, RespValue } from "@effect-redis/resp"
+import { Effect, Exit } from "effect"
+import type { NodeAddressParts } from "../topology/ClusterSnapshot.ts"
+import type { NodeTransport } from "../transport/ClusterTransport.ts"
+import type { NodePoolService } from "../transport/NodePool.ts"
+
+/** A node to send to: its address parts and its `host:port` key. */
+export type NodeTarget = NodeAddressParts & { readonly address: string }
+
+/** How {@link sendToNode} sends. */
+export interface NodeRequestOptions {
+  /** Read the reply's bulk strings as bytes. */
+  readonly binary: boolean
+  /** The reply's deadline from now, in ms. */
+  readonly timeoutMs: number
+  /** Send ASKING just before, in the same write (the key lives on a node importing its slot). */
+  readonly asking?: boolean | undefined
+}
+
+const ignoredReply = (deadline: number, timeoutMs: number): ReplyWaiter => ({
+  command: "ASKING",
+  binary: false,
+  deadline,
+  timeoutMs,
+  onReply: () => {},
+  onFailure: () => {}
+})
+
+/**
+ * Sends one command to one node on the node's shared connection and returns its raw reply, error replies
+ * included: the scans decide themselves what a redirect, LOADING or a lost connection means for their cursor, so
+ * nothing here retries or follows anything. A lost connection or a deadline fails with the connection's error.
+ */
+export const sendToNode = (
+  pool: NodePoolService,
+  node: NodeTarget,
+  args: ReadonlyArray<RespArg>,
+  options: NodeRequestOptions
+): Effect.Effect<RespValue, RedisError> => {
+  const send = (conn: NodeTransport) =>
+    Effect.callback<RespValue, RedisError>((resume) => {
+      const deadline = Date.now() + options.timeoutMs
+      // Both go into the connection's queue in this tick, so they leave in one write, ASKING first.
+      if (options.asking === true) conn.enqueue(["ASKING"], ignoredReply(deadline, options.timeoutMs))
+      const invalid = conn.enqueue(args, {
+        command: String(args[0]),
+        binary: options.binary,
+        deadline,
+        timeoutMs: options.timeoutMs,
+        onReply: (reply) => resume(Exit.succeed(reply)),
+        onFailure: (error) => resume(Exit.fail(error))
+      })
+      if (invalid !== undefined) {
+        resume(Exit.fail(new InvalidArgumentError({ command: String(args[0]), index: invalid.index, reason: invalid.reason })))
+      }
+    })
+  const open = pool.get(node.address)
+  return open !== undefined ? send(open) : Effect.flatMap(pool.connect(node), send)
+}
