@@ -13,7 +13,7 @@ import { keySlot, SLOT_COUNT } from "../../KeySlot.ts"
 import type { RequestContext } from "../routing/ClusterRequest.ts"
 import type { ClusterSnapshot } from "../topology/ClusterSnapshot.ts"
 import { patternSlot } from "./HashTagPattern.ts"
-import { type NodeTarget, sendToNode } from "./NodeRequest.ts"
+import { type NodeTarget, PendingReply, sendToNode } from "./NodeRequest.ts"
 import { type NodeSlotState, readNodeSlotState } from "./NodeSlotState.ts"
 import { ScanRetry } from "./ScanRetry.ts"
 import { SlotCoverage } from "./SlotCoverage.ts"
@@ -47,6 +47,8 @@ interface Pass {
   readonly before: NodeSlotState
   /** Drop keys of finished slots (they may be on this node: see the module comment). */
   readonly filter: boolean
+  /** The next page's SCAN, sent when the previous page arrived. */
+  next: PendingReply | undefined
 }
 
 /** Where a pass cut short by a lost connection stood, to resume it on the same process. */
@@ -236,7 +238,7 @@ const worker = <K>(run: ScanRun<K>) => {
     }
     coverage.claim(candidates)
     run.busy.add(node.address)
-    pass = { node, cursor, candidates, before: state, filter }
+    pass = { node, cursor, candidates, before: state, filter, next: undefined }
   })
 
   /** The cursor is back at 0: confirms the candidates the node kept all along. */
@@ -260,7 +262,10 @@ const worker = <K>(run: ScanRun<K>) => {
   /** One SCAN page of the pass in progress: its keys (possibly none), or `undefined` when the pass ended badly. */
   const nextPage = Effect.fnUntraced(function*(current: Pass) {
     const command = run.scan.page(current.cursor)
-    const sent = yield* Effect.result(sendToNode(ctx.pool, current.node, command.args, { binary: command.spec.reply.binary, timeoutMs }))
+    const binary = command.spec.reply.binary
+    const prefetched = current.next
+    current.next = undefined
+    const sent = yield* Effect.result(prefetched?.await ?? sendToNode(ctx.pool, current.node, command.args, { binary, timeoutMs }))
     if (Result.isFailure(sent)) {
       abandon(current, true)
       if (!isConnectionFailure(sent.failure)) return yield* Effect.fail(sent.failure)
@@ -282,6 +287,8 @@ const worker = <K>(run: ScanRun<K>) => {
     }
     retry.reset()
     current.cursor = page.cursor
+    // One page ahead: the server scans the next page while this one is filtered and consumed.
+    if (page.cursor !== "0") current.next = PendingReply.start(ctx.pool, current.node, run.scan.page(page.cursor).args, { binary, timeoutMs })
     let keys = page.items
     if (current.filter) keys = keys.filter((key) => !coverage.isFinished(keySlot(key as string | Uint8Array)))
     if (page.cursor === "0") yield* endPass(current)

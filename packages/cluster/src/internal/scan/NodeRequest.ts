@@ -59,3 +59,67 @@ export const sendToNode = (
   const open = pool.get(node.address)
   return open !== undefined ? send(open) : Effect.flatMap(pool.connect(node), send)
 }
+
+/**
+ * A command already on its way to a node, whose reply is awaited later: a scan sends the next page's SCAN as soon as
+ * a page arrives, so the server works on it while the consumer handles the page (one page ahead, never more). No
+ * fiber is involved: the reply, when it comes first, waits here.
+ */
+export class PendingReply implements ReplyWaiter {
+  readonly command: string
+  readonly binary: boolean
+  readonly deadline: number
+  readonly timeoutMs: number
+  private settled: Exit.Exit<RespValue, RedisError> | undefined = undefined
+  private resume: ((exit: Exit.Exit<RespValue, RedisError>) => void) | undefined = undefined
+
+  private constructor(command: string, options: NodeRequestOptions) {
+    this.command = command
+    this.binary = options.binary
+    this.timeoutMs = options.timeoutMs
+    this.deadline = Date.now() + options.timeoutMs
+  }
+
+  /**
+   * Sends now when the node's connection is open (then returns the pending reply), else returns `undefined`: the
+   * caller sends later with {@link sendToNode}, which opens the connection.
+   */
+  static start(pool: NodePoolService, node: NodeTarget, args: ReadonlyArray<RespArg>, options: NodeRequestOptions): PendingReply | undefined {
+    const conn = pool.get(node.address)
+    if (conn === undefined) return undefined
+    const pending = new PendingReply(String(args[0]), options)
+    if (options.asking === true) conn.enqueue(["ASKING"], ignoredReply(pending.deadline, options.timeoutMs))
+    const invalid = conn.enqueue(args, pending)
+    if (invalid !== undefined) pending.settle(Exit.fail(new InvalidArgumentError({ command: pending.command, index: invalid.index, reason: invalid.reason })))
+    return pending
+  }
+
+  /** The reply (error replies included) or the connection's failure. */
+  get await(): Effect.Effect<RespValue, RedisError> {
+    return Effect.callback<RespValue, RedisError>((resume) => {
+      if (this.settled !== undefined) return resume(this.settled)
+      this.resume = resume
+      return Effect.sync(() => {
+        this.resume = undefined
+      })
+    })
+  }
+
+  onReply(reply: RespValue): void {
+    this.settle(Exit.succeed(reply))
+  }
+
+  onFailure(error: RedisError): void {
+    this.settle(Exit.fail(error))
+  }
+
+  private settle(exit: Exit.Exit<RespValue, RedisError>): void {
+    const resume = this.resume
+    if (resume === undefined) {
+      this.settled = exit
+      return
+    }
+    this.resume = undefined
+    resume(exit)
+  }
+}
