@@ -1,0 +1,132 @@
+/**
+ * RedisClient.scan while the cluster changes under it, each test on a cluster of its own: a live reshard of about
+ * 1000 slots (keys migrated) while every node is being scanned, kill -9 of the primary being scanned, CLUSTER
+ * FAILOVER of the primary being scanned, and a primary that restarts and is LOADING. Nothing is written during the
+ * scans, so every key exists for the whole scan and must be emitted at least once. The consumers are slow on
+ * purpose (the stream is pulled, so the scan goes at their pace) so the change lands mid-scan.
+ */
+import { assert, it } from "@effect/vitest"
+import { RedisClient } from "@effect-redis/client"
+import { RedisCluster } from "@effect-redis/cluster"
+import type { LocalClusterService } from "@effect-redis/testkit"
+import { LocalCluster } from "@effect-redis/testkit"
+import { Effect, Fiber, Schedule, Stream } from "effect"
+import { assertEachAtLeastOnce, assertExactlyOnce, keyNames, primaryBeingScanned, writeKeys } from "./support/ScanSupport.ts"
+
+/** A scan whose consumer takes `pauseMs` per chunk (while `slow()` holds), collecting every key, in a fiber. */
+const slowScan = (options: { readonly count: number; readonly pauseMs: number; readonly slow?: () => boolean; readonly dedupe?: boolean }) =>
+  Effect.forkChild(Effect.suspend(() => {
+    const seen: Array<string> = []
+    return Effect.as(
+      Stream.runForEachArray(RedisClient.scan({ count: options.count, dedupe: options.dedupe }), (chunk) => {
+        for (const key of chunk) seen.push(key)
+        return options.slow === undefined || options.slow() ? Effect.sleep(options.pauseMs) : Effect.void
+      }),
+      seen
+    )
+  }))
+
+const shardOf = (cluster: LocalClusterService, port: number) =>
+  Effect.map(cluster.shards, (shards) => shards.find((shard) => shard.primary.port === port)!)
+
+it.live("a live reshard of ~1000 slots from every node while each is scanned: every key at least once", () =>
+  Effect.gen(function*() {
+    const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 0 })
+    const keys = keyNames("reshard", 60_000)
+    yield* Effect.gen(function*() {
+      yield* writeKeys(keys)
+      const [a, b, c] = yield* cluster.shards
+      // 350 slots out of each primary into the next one: whichever node the scan is on loses slots mid-pass.
+      const moves = [[a!, b!], [b!, c!], [c!, a!]] as const
+      let resharding = true
+      const scan = yield* slowScan({ count: 100, pauseMs: 10, slow: () => resharding })
+      yield* Effect.sleep("300 millis")
+      const started = Date.now()
+      let moved = 0
+      for (const [from, to] of moves) {
+        const slots = Array.from({ length: 350 }, (_, i) => from.slots[0]!.start + 100 + i)
+        yield* cluster.assignSlots(to.primary, slots)
+        moved += slots.length
+      }
+      resharding = false
+      const reshardMs = Date.now() - started
+      const seen = yield* Fiber.join(scan)
+      const repeats = assertEachAtLeastOnce(seen, keys)
+      console.log(`reshard of ${moved} slots took ${reshardMs} ms; the scan emitted ${seen.length} keys (${repeats} repeats)`)
+      // The reshard happened: the slot map changed under the scan.
+      const after = yield* cluster.shards
+      assert.strictEqual(after.find((shard) => shard.primary.port === b!.primary.port)!.slots.some((r) => r.start <= a!.slots[0]!.start + 100 && a!.slots[0]!.start + 100 <= r.end), true)
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
+  }), 180_000)
+
+it.live("kill -9 of the primary being scanned: continues on the promoted replica, every key at least once", () =>
+  Effect.gen(function*() {
+    const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 1 })
+    const keys = keyNames("crash", 30_000)
+    yield* Effect.gen(function*() {
+      yield* writeKeys(keys)
+      yield* cluster.waitForReplicasInSync()
+      const scan = yield* slowScan({ count: 100, pauseMs: 10 })
+      yield* Effect.sleep("400 millis")
+      const victim = yield* primaryBeingScanned(cluster)
+      const shard = yield* shardOf(cluster, victim.port)
+      yield* cluster.kill(victim)
+      const seen = yield* Fiber.join(scan)
+      const repeats = assertEachAtLeastOnce(seen, keys)
+      console.log(`killed ${victim.port} mid-pass; the scan emitted ${seen.length} keys (${repeats} repeats)`)
+      const snapshot = yield* RedisCluster.refreshTopology
+      assert.strictEqual(snapshot.shardForSlot(shard.slots[0]!.start)!.primary.port, shard.replicas[0]!.port, "the replica took over")
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
+  }), 120_000)
+
+it.live("CLUSTER FAILOVER of the primary being scanned: every key at least once; with dedupe exactly once", () =>
+  Effect.gen(function*() {
+    const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 1 })
+    const keys = keyNames("failover", 30_000)
+    yield* Effect.gen(function*() {
+      yield* writeKeys(keys)
+      yield* cluster.waitForReplicasInSync()
+      const plain = yield* slowScan({ count: 100, pauseMs: 10 })
+      const deduped = yield* slowScan({ count: 100, pauseMs: 10, dedupe: true })
+      yield* Effect.sleep("400 millis")
+      const victim = yield* primaryBeingScanned(cluster)
+      const promoted = yield* cluster.failover(yield* shardOf(cluster, victim.port))
+      const seen = yield* Fiber.join(plain)
+      const repeats = assertEachAtLeastOnce(seen, keys)
+      console.log(`failed ${victim.port} over to ${promoted.port} mid-pass; the scan emitted ${seen.length} keys (${repeats} repeats)`)
+      assertExactlyOnce(yield* Fiber.join(deduped), keys)
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
+  }), 120_000)
+
+it.live("a primary that restarts and is LOADING its data: the scan waits on the loading schedule, every key at least once", () =>
+  Effect.gen(function*() {
+    // key-load-delay (µs per key) makes loading the RDB take seconds, and a small loading-process-events-interval-bytes
+    // makes the node answer (LOADING) meanwhile instead of holding every request; no replicas, so it comes back as
+    // the primary.
+    const cluster = yield* LocalCluster.make({
+      primaries: 3,
+      replicasPerPrimary: 0,
+      nodeTimeoutMs: 15_000,
+      extraConfig: ["key-load-delay 300", "loading-process-events-interval-bytes 1024"]
+    })
+    const keys = keyNames("loading", 24_000)
+    const loading = Schedule.spaced("200 millis").pipe(Schedule.upTo({ times: 150 }))
+    yield* Effect.gen(function*() {
+      yield* writeKeys(keys)
+      let slow = true
+      const scan = yield* slowScan({ count: 100, pauseMs: 10, slow: () => slow })
+      yield* Effect.sleep("400 millis")
+      const victim = yield* primaryBeingScanned(cluster)
+      yield* cluster.command(victim, ["SAVE"])
+      // From here the consumer is fast: the other primaries are done long before the victim has loaded.
+      slow = false
+      yield* cluster.restart(victim)
+      const seen = yield* Fiber.join(scan)
+      const repeats = assertEachAtLeastOnce(seen, keys)
+      console.log(`restarted ${victim.port} mid-pass; the scan emitted ${seen.length} keys (${repeats} repeats)`)
+      // The scan met the loading node: the restarted process refused some of its requests with LOADING.
+      const stats = String(yield* cluster.command(victim, ["INFO", "commandstats"]))
+      const rejected = /cmdstat_cluster\|nodes:[^\r\n]*rejected_calls=(\d+)/.exec(stats)
+      assert.isAbove(Number(rejected?.[1] ?? 0), 0, stats)
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes, retry: { loading } })))
+  }), 120_000)
