@@ -12,6 +12,9 @@ import { Redis, RedisClient, type RedisError } from "@effect-redis/client"
 import { keySlot, RedisCluster } from "@effect-redis/cluster"
 import { LocalCluster, type LocalClusterService, serverVersion } from "@effect-redis/testkit"
 import { Deferred, Effect, Fiber, Stream } from "effect"
+import { execFile } from "node:child_process"
+import { join } from "node:path"
+import { promisify } from "node:util"
 import {
   assertEachAtLeastOnce,
   assertExactlyOnce,
@@ -34,6 +37,15 @@ const onCluster = <A, E>(effect: Effect.Effect<A, E, RedisClient | RedisCluster>
   Effect.gen(function*() {
     const cluster = yield* LocalCluster
     return yield* Effect.provide(effect, clientOf(cluster, protocol))
+  })
+
+const run = promisify(execFile)
+
+/** Reads a hash in a child process (test/support/hscanMemory.ts) and returns its fields and memory. */
+const readHashInChild = (url: string, key: string, mode: "stream" | "hgetall") =>
+  Effect.promise(async () => {
+    const { stdout } = await run(process.execPath, [join(import.meta.dirname, "support", "hscanMemory.ts"), url, key, mode], { timeout: 120_000 })
+    return JSON.parse(stdout.trim().split("\n").at(-1)!) as { fields: number; rssBeforeMB: number; peakRssMB: number }
   })
 
 const totalScanCalls = (cluster: LocalClusterService) =>
@@ -246,4 +258,30 @@ layer(LocalCluster.layer({ primaries: 3, replicasPerPrimary: 0 }), { timeout: 12
         assert.strictEqual((yield* cluster.primaryForSlot(slot)).port, target.port)
       }))
     }), 90_000)
+
+  it.effect("HSCAN of a 1M-field hash streams in bounded memory (peak RSS against HGETALL of the same hash)", () =>
+    Effect.gen(function*() {
+      const cluster = yield* LocalCluster
+      const hash = "huge:{hash}"
+      yield* onCluster(Effect.gen(function*() {
+        for (let i = 0; i < 1_000_000; i += 50_000) {
+          yield* RedisClient.pipeline(Array.from({ length: 50 }, (_, j) =>
+            Redis.hset(hash, Array.from({ length: 1000 }, (_, k) => [`field:${i + j * 1000 + k}`, "value-0123456789"] as const))))
+        }
+        assert.strictEqual(yield* Redis.hlen(hash), 1_000_000)
+      }))
+      const streamed = yield* readHashInChild(cluster.url, hash, "stream")
+      const whole = yield* readHashInChild(cluster.url, hash, "hgetall")
+      yield* onCluster(Redis.unlink(hash))
+      const growth = (r: typeof streamed) => r.peakRssMB - r.rssBeforeMB
+      console.log(
+        `1M-field HSCAN stream: peak RSS ${streamed.peakRssMB.toFixed(0)} MB (${growth(streamed).toFixed(0)} MB over the ` +
+          `${streamed.rssBeforeMB.toFixed(0)} MB before it); HGETALL: peak ${whole.peakRssMB.toFixed(0)} MB (+${growth(whole).toFixed(0)} MB)`
+      )
+      assert.strictEqual(streamed.fields, 1_000_000)
+      assert.strictEqual(whole.fields, 1_000_000)
+      // Holding the hash costs HGETALL well over 100 MB; the stream holds a page or two.
+      assert.isBelow(growth(streamed), 40)
+      assert.isAbove(growth(whole), 3 * growth(streamed))
+    }), 180_000)
 })

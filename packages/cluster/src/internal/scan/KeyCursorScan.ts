@@ -16,7 +16,7 @@ import { keySlot } from "../../KeySlot.ts"
 import type { RequestContext } from "../routing/ClusterRequest.ts"
 import { parseRedirect } from "../topology/ClusterReplyParsing.ts"
 import { formatAddress } from "../topology/ClusterSnapshot.ts"
-import { type NodeTarget, sendToNode } from "./NodeRequest.ts"
+import { type NodeTarget, PendingReply, sendToNode } from "./NodeRequest.ts"
 import { ScanRetry } from "./ScanRetry.ts"
 
 /**
@@ -40,11 +40,14 @@ export const keyCursorScan = <A>(
     let cursor = "0"
     let done = false
     let redirects: Array<Redirection> = []
+    /** The next page, sent to the pinned node when the previous page arrived. */
+    let next: PendingReply | undefined
 
     const restartOn = (node: NodeTarget | undefined, ask: boolean) => {
       pinned = node
       asking = ask
       cursor = "0"
+      next = undefined
     }
 
     const pull = Effect.fnUntraced(function*() {
@@ -61,7 +64,10 @@ export const keyCursorScan = <A>(
           }
           continue
         }
-        const sent = yield* Effect.result(sendToNode(ctx.pool, target, command.args, { binary: command.spec.reply.binary, timeoutMs: ctx.commandTimeoutMs, asking }))
+        const options = { binary: command.spec.reply.binary, timeoutMs: ctx.commandTimeoutMs, asking }
+        const prefetched = next
+        next = undefined
+        const sent = yield* Effect.result(prefetched?.await ?? sendToNode(ctx.pool, target, command.args, options))
         if (Result.isFailure(sent)) {
           const error = sent.failure
           if (error._tag !== "ConnectionError" && error._tag !== "TimeoutError" && error._tag !== "ProtocolError") return yield* Effect.fail(error)
@@ -111,6 +117,8 @@ export const keyCursorScan = <A>(
         pinned = target
         cursor = decoded.cursor
         if (cursor === "0") done = true
+        // One page ahead, on the same node: the server works while the consumer handles this page.
+        else next = PendingReply.start(ctx.pool, target, page(cursor).args, options)
         if (Arr.isReadonlyArrayNonEmpty(decoded.items)) return decoded.items
       }
     })
