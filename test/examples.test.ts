@@ -38,6 +38,14 @@ describe("examples", () => {
       assert.include(stdout, "pending before the janitor: 1; janitor claimed: report")
       assert.include(stdout, "pending after: 0")
     }
+    if (file === "scan.ts") {
+      assert.include(stdout, "sessions: 1000")
+      assert.include(stdout, "hashes: 3")
+      assert.include(stdout, "user 7 has: history, profile, settings")
+      assert.include(stdout, "items in stock: 1714 of 2000")
+      assert.include(stdout, "best score: ada=30")
+      assert.include(stdout, "deleted: 1005 keys")
+    }
     if (file === "failover.ts") {
       assert.include(stdout, "other errors seen by the writers: 0")
       assert.include(stdout, "(plus at most the unknown ones): 200 of 200")
