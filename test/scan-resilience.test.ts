@@ -11,14 +11,20 @@ import { RedisCluster } from "@effect-redis/cluster"
 import type { LocalClusterService } from "@effect-redis/testkit"
 import { LocalCluster } from "@effect-redis/testkit"
 import { Effect, Fiber, Schedule, Stream } from "effect"
-import { assertEachAtLeastOnce, assertExactlyOnce, keyNames, primaryBeingScanned, writeKeys } from "./support/ScanSupport.ts"
+import { assertEachAtLeastOnce, assertExactlyOnce, keyNames, primaryBeingScanned, scanCallsOn, writeKeys } from "./support/ScanSupport.ts"
 
 /** A scan whose consumer takes `pauseMs` per chunk (while `slow()` holds), collecting every key, in a fiber. */
-const slowScan = (options: { readonly count: number; readonly pauseMs: number; readonly slow?: () => boolean; readonly dedupe?: boolean }) =>
+const slowScan = (options: {
+  readonly count: number
+  readonly pauseMs: number
+  readonly slow?: () => boolean
+  readonly dedupe?: boolean
+  readonly match?: string
+}) =>
   Effect.forkChild(Effect.suspend(() => {
     const seen: Array<string> = []
     return Effect.as(
-      Stream.runForEachArray(RedisClient.scan({ count: options.count, dedupe: options.dedupe }), (chunk) => {
+      Stream.runForEachArray(RedisClient.scan({ count: options.count, dedupe: options.dedupe, match: options.match }), (chunk) => {
         for (const key of chunk) seen.push(key)
         return options.slow === undefined || options.slow() ? Effect.sleep(options.pauseMs) : Effect.void
       }),
@@ -59,6 +65,41 @@ it.live("a live reshard of ~1000 slots from every node while each is scanned: ev
     }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
   }), 180_000)
 
+it.live("slots moved onto a node already scanned are read there slot by slot (GETKEYSINSLOT), not by scanning it again", () =>
+  Effect.gen(function*() {
+    const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 0 })
+    const keys = keyNames("moved-back", 30_000)
+    const getkeysCalls = (node: { readonly port: number }) =>
+      Effect.map(cluster.command(node, ["INFO", "commandstats"]), (info) =>
+        Number(/cmdstat_cluster\|getkeysinslot:calls=(\d+)/.exec(String(info))?.[1] ?? 0))
+    yield* Effect.gen(function*() {
+      yield* writeKeys(keys)
+      // With a MATCH: the keys read slot by slot are matched by the client, as SCAN would on the server.
+      const scan = yield* slowScan({ count: 500, pauseMs: 20, match: "moved-back:*[13]" })
+      yield* Effect.sleep("300 millis")
+      const first = yield* primaryBeingScanned(cluster)
+      // Wait until the scan has left the first node for another one.
+      let second = first
+      while (second.port === first.port) {
+        yield* Effect.sleep("100 millis")
+        second = yield* primaryBeingScanned(cluster)
+      }
+      // Slots of the node being scanned move onto the node already done: they must be read there.
+      const from = (yield* cluster.shards).find((shard) => shard.primary.port === second.port)!
+      const slots = Array.from({ length: 200 }, (_, i) => from.slots[0]!.start + i)
+      const scansOfFirst = yield* scanCallsOn(cluster, first)
+      const readsOfFirst = yield* getkeysCalls(first)
+      yield* cluster.assignSlots(first, slots)
+      const seen = yield* Fiber.join(scan)
+      const matching = keys.filter((key) => /[13]$/.test(key))
+      const repeats = assertEachAtLeastOnce(seen, matching)
+      assert.deepStrictEqual(seen.filter((key) => !/[13]$/.test(key)), [], "only keys matching the pattern")
+      console.log(`moved ${slots.length} slots onto ${first.port} after its pass; the scan emitted ${seen.length} keys (${repeats} repeats)`)
+      assert.strictEqual(yield* scanCallsOn(cluster, first), scansOfFirst, "the finished node was not scanned again")
+      assert.isAbove(yield* getkeysCalls(first), readsOfFirst, "the moved slots were read with GETKEYSINSLOT")
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
+  }), 120_000)
+
 it.live("kill -9 of the primary being scanned: continues on the promoted replica, every key at least once", () =>
   Effect.gen(function*() {
     const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 1 })
@@ -98,7 +139,7 @@ it.live("CLUSTER FAILOVER of the primary being scanned: every key at least once;
     }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
   }), 120_000)
 
-it.live("a primary that restarts and is LOADING its data: the scan waits on the loading schedule, every key at least once", () =>
+it.live("a primary that crashes mid-pass and comes back LOADING its data: the scan waits on the loading schedule, every key at least once", () =>
   Effect.gen(function*() {
     // key-load-delay (µs per key) makes loading the RDB take seconds, and a small loading-process-events-interval-bytes
     // makes the node answer (LOADING) meanwhile instead of holding every request; no replicas, so it comes back as
@@ -118,6 +159,7 @@ it.live("a primary that restarts and is LOADING its data: the scan waits on the 
       yield* Effect.sleep("400 millis")
       const victim = yield* primaryBeingScanned(cluster)
       yield* cluster.command(victim, ["SAVE"])
+      yield* cluster.kill(victim)
       // From here the consumer is fast: the other primaries are done long before the victim has loaded.
       slow = false
       yield* cluster.restart(victim)

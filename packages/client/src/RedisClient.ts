@@ -56,6 +56,10 @@ export interface KeyspaceScan<K> {
   readonly page: (cursor: string) => Command<ScanPage<K>>
   /** The MATCH pattern, if any: a cluster scans only the owner of its hash tag's slot when it fixes one. */
   readonly match: string | undefined
+  /** The TYPE filter, if any. */
+  readonly type: string | undefined
+  /** SCAN's COUNT. */
+  readonly count: number
   /** How many servers may be scanned at once (at least 1). */
   readonly concurrency: number
 }

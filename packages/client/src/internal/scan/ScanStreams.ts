@@ -48,7 +48,7 @@ const firstOf = <B>(pair: readonly [string, B]): string => pair[0]
 /** Every key through the client's own keyspace scan (a cluster's), or a SCAN cursor over `run` (one server). */
 const keyspaceStream = <K>(client: RedisClientService, pages: PageCommand<K>, options: ResolvedScanOptions): Stream.Stream<K, RedisError> =>
   client.scanKeyspace !== undefined
-    ? client.scanKeyspace({ page: pages, match: options.match, concurrency: options.concurrency })
+    ? client.scanKeyspace({ page: pages, match: options.match, type: options.type, count: options.count, concurrency: options.concurrency })
     : cursorStream((cursor) => client.run(pages(cursor)))
 
 /** One key's cursor through the client's own per-key scan (a cluster's), or over `run` (one server). */

@@ -86,12 +86,31 @@ export class PendingReply implements ReplyWaiter {
    */
   static start(pool: NodePoolService, node: NodeTarget, args: ReadonlyArray<RespArg>, options: NodeRequestOptions): PendingReply | undefined {
     const conn = pool.get(node.address)
-    if (conn === undefined) return undefined
+    return conn === undefined ? undefined : PendingReply.send(conn, args, options)
+  }
+
+  /** Sends now on `conn`. */
+  static send(conn: NodeTransport, args: ReadonlyArray<RespArg>, options: NodeRequestOptions): PendingReply {
     const pending = new PendingReply(String(args[0]), options)
     if (options.asking === true) conn.enqueue(["ASKING"], ignoredReply(pending.deadline, options.timeoutMs))
     const invalid = conn.enqueue(args, pending)
     if (invalid !== undefined) pending.settle(Exit.fail(new InvalidArgumentError({ command: pending.command, index: invalid.index, reason: invalid.reason })))
     return pending
+  }
+
+  /** Sends every command at once on the node's connection (one write) and returns the replies in order. */
+  static sendAll(
+    pool: NodePoolService,
+    node: NodeTarget,
+    commands: ReadonlyArray<ReadonlyArray<RespArg>>,
+    options: NodeRequestOptions
+  ): Effect.Effect<ReadonlyArray<RespValue>, RedisError> {
+    const open = pool.get(node.address)
+    const all = (conn: NodeTransport) => {
+      const pending = commands.map((args) => PendingReply.send(conn, args, options))
+      return Effect.forEach(pending, (reply) => reply.await)
+    }
+    return open !== undefined ? all(open) : Effect.flatMap(pool.connect(node), all)
   }
 
   /** The reply (error replies included) or the connection's failure. */
