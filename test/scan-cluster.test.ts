@@ -247,7 +247,7 @@ layer(LocalCluster.layer({ primaries: 3, replicasPerPrimary: 0 }), { timeout: 12
           })))
         yield* Effect.sleep("200 millis")
         yield* cluster.beginSlotMigration(slot, target)
-        assert.strictEqual(yield* cluster.migrateKeys(slot), 1)
+        assert.isAtLeast(yield* cluster.migrateKeys(slot), 1)
         yield* Deferred.succeed(keyMoved, undefined)
         yield* Effect.sleep("200 millis")
         yield* cluster.finishSlotMigration(slot)

@@ -8,13 +8,13 @@ import {
   ReplyMismatch
 } from "@effect-redis/client"
 import { isRespErrorReply, type RespErrorReply } from "@effect-redis/resp"
-import { Array as Arr, Cause, Effect, Result, Stream } from "effect"
+import { Cause, Effect, Result, Stream } from "effect"
 import { keySlot, SLOT_COUNT } from "../../KeySlot.ts"
 import type { RequestContext } from "../routing/ClusterRequest.ts"
 import type { ClusterSnapshot } from "../topology/ClusterSnapshot.ts"
 import { globMatcher } from "./GlobPattern.ts"
 import { patternSlot } from "./HashTagPattern.ts"
-import { type NodeTarget, PendingReply, sendToNode } from "./NodeRequest.ts"
+import { type NodeTarget, PendingReply } from "./NodeRequest.ts"
 import { type NodeSlotState, readNodeSlotState } from "./NodeSlotState.ts"
 import { ScanRetry } from "./ScanRetry.ts"
 import { SlotCoverage } from "./SlotCoverage.ts"
@@ -47,6 +47,10 @@ import { SlotCoverage } from "./SlotCoverage.ts"
 // (confirmed like a pass: same process, same epoch, still served, not migrating). GETKEYSINSLOT cannot filter by
 // TYPE nor page through a slot, so with a TYPE filter, or for a slot holding more keys than one reply may carry,
 // the node is scanned instead.
+//
+// Up to `concurrency` passes run at once, all in the one fiber pulling the stream: each pass has its next page on
+// the wire (sent as soon as the previous one arrived), and each pull handles whichever page arrives first. No fiber
+// per node, and nothing runs between pulls but those requests, so a slow consumer holds at most one page per pass.
 
 /** One pass over one node: from cursor 0 until the cursor is 0 again, or slot by slot (`pending`). */
 interface Pass {
@@ -59,7 +63,7 @@ interface Pass {
   readonly before: NodeSlotState
   /** Drop keys of finished slots (they may be on this node: see the module comment). */
   readonly filter: boolean
-  /** The next page's SCAN, sent when the previous page arrived. */
+  /** The next page's SCAN, on its way (SCAN passes only). */
   next: PendingReply | undefined
 }
 
@@ -71,12 +75,12 @@ interface SuspendedPass {
   readonly candidates: ReadonlySet<number>
 }
 
-/** What a worker does next. */
+/** Where the next pass goes, or why there is none now. */
 type Pick =
   | { readonly _tag: "node"; readonly node: NodeTarget }
   | { readonly _tag: "waitFailing" }
   | { readonly _tag: "waitUnserved" }
-  | { readonly _tag: "done" }
+  | { readonly _tag: "none" }
 
 /** Slots read per round trip in a slot-by-slot pass (one GETKEYSINSLOT each, sent together). */
 const SLOTS_PER_READ = 16
@@ -86,15 +90,16 @@ const isConnectionFailure = (error: RedisError): boolean =>
 
 const replyError = (raw: RespErrorReply, command: string) => new ReplyError({ code: raw.code, message: raw.message, command })
 
-/** The state shared by the workers of one run of the stream. */
+/** One run of the stream: what is finished, the passes in progress, and the pull that drives them. */
 class ScanRun<K> {
   readonly ctx: RequestContext
   readonly scan: KeyspaceScan<K>
   readonly coverage: SlotCoverage
   /** A MATCH with a fixed hash tag: one slot to scan, and its keys are the only ones that match. */
   readonly hashTagged: boolean
-  /** Nodes with a pass in progress. */
-  readonly busy = new Set<string>()
+  readonly retry: ScanRetry
+  /** Passes in progress, at most `concurrency`. */
+  readonly active: Array<Pass> = []
   /** Nodes that did not answer: skipped while others have work. */
   readonly failing = new Set<string>()
   /** Nodes whose own view disagreed with the slot map of the given epoch: skipped until the map changes. */
@@ -106,7 +111,12 @@ class ScanRun<K> {
   readonly matches: (key: string | Uint8Array) => boolean
   /** Keys one GETKEYSINSLOT reply may carry. */
   readonly slotCap: number
+  readonly binary: boolean
+  readonly timeoutMs: number
   lastFailure: RedisError | undefined = undefined
+  /** Bumped when a pass ends: until then, a fill that found no free node would find none again. */
+  private passesEnded = 0
+  private idleFillAt = -1
 
   constructor(ctx: RequestContext, scan: KeyspaceScan<K>) {
     this.ctx = ctx
@@ -114,16 +124,24 @@ class ScanRun<K> {
     const slot = scan.match === undefined ? undefined : patternSlot(scan.match)
     this.hashTagged = slot !== undefined
     this.coverage = new SlotCoverage(slot)
+    this.retry = new ScanRetry(ctx.schedules)
     this.matches = scan.match === undefined ? () => true : globMatcher(scan.match)
     this.slotCap = Math.max(scan.count, 256)
+    this.binary = scan.page("0").spec.reply.binary
+    this.timeoutMs = ctx.commandTimeoutMs
   }
 
-  /** The primary with the most open slots that is free to scan, or what to wait for. */
-  pick(snapshot: ClusterSnapshot): Pick {
+  private isBusy(address: string): boolean {
+    return this.active.some((pass) => pass.node.address === address)
+  }
+
+  /** The primary with the most open slots that is free to scan (not in `tried`), or why there is none. */
+  pick(snapshot: ClusterSnapshot, tried: ReadonlySet<string>): Pick {
     const coverage = this.coverage
     let best: NodeTarget | undefined
     let bestCount = 0
     let failingWork = false
+    let busyWork = false
     let served = 0
     for (const shard of snapshot.shards) {
       let count = 0
@@ -133,7 +151,10 @@ class ScanRun<K> {
       if (count === 0) continue
       served += count
       const address = shard.primary.address
-      if (this.busy.has(address)) continue
+      if (this.isBusy(address) || tried.has(address)) {
+        busyWork = true
+        continue
+      }
       if (this.failing.has(address)) {
         failingWork = true
         continue
@@ -145,107 +166,108 @@ class ScanRun<K> {
       }
     }
     if (best !== undefined) return { _tag: "node", node: best }
+    // Passes in progress (or nodes just tried) come back for what is left on their nodes.
+    if (busyWork || this.active.length > 0) return { _tag: "none" }
     if (failingWork) return { _tag: "waitFailing" }
     let open = 0
     for (let slot = 0; slot < SLOT_COUNT; slot++) if (coverage.isOpen(slot)) open++
-    // Nothing open (passes in progress hold the rest), or only slots of nodes other workers are scanning now: those
-    // workers come back for them.
-    if (open === 0 || (this.busy.size > 0 && served === open && this.allOpenOnBusy(snapshot))) return { _tag: "done" }
-    return { _tag: "waitUnserved" }
+    return open === 0 || served < open || this.avoided.size > 0 ? { _tag: "waitUnserved" } : { _tag: "none" }
   }
 
-  private allOpenOnBusy(snapshot: ClusterSnapshot): boolean {
-    for (const shard of snapshot.shards) {
-      if (this.busy.has(shard.primary.address)) continue
-      for (const [start, end] of shard.slots) {
-        for (let slot = start; slot <= end; slot++) if (this.coverage.isOpen(slot)) return false
-      }
-    }
-    return true
+  clusterDown(reason: string): ClusterDownError {
+    return new ClusterDownError({ command: "SCAN", slot: this.coverage.firstUnfinished(), reason, attempts: this.retry.attempts })
   }
-
-  clusterDown(reason: string, attempts: number): ClusterDownError {
-    return new ClusterDownError({ command: "SCAN", slot: this.coverage.firstUnfinished(), reason, attempts })
-  }
-}
-
-/** One worker: a pull that runs passes one after another and emits each SCAN page that has keys as a chunk. */
-const worker = <K>(run: ScanRun<K>) => {
-  const { ctx, coverage } = run
-  const retry = new ScanRetry(ctx.schedules)
-  const timeoutMs = ctx.commandTimeoutMs
-  let pass: Pass | undefined
 
   /** Ends a pass without confirming anything; a pass cut short by a lost connection may be resumed later. */
-  const abandon = (current: Pass, resumable: boolean) => {
-    pass = undefined
-    run.busy.delete(current.node.address)
-    coverage.release(current.candidates)
-    if (resumable) {
-      run.suspended.set(current.node.address, {
-        cursor: current.cursor,
-        runId: current.before.runId,
-        configEpoch: current.before.configEpoch,
-        candidates: new Set(current.candidates)
+  abandon(pass: Pass, resumable: boolean): void {
+    this.remove(pass)
+    if (resumable && pass.pending === undefined) {
+      this.suspended.set(pass.node.address, {
+        cursor: pass.cursor,
+        runId: pass.before.runId,
+        configEpoch: pass.before.configEpoch,
+        candidates: new Set(pass.candidates)
       })
     }
   }
 
-  const nodeFailed = (node: NodeTarget, error: RedisError) => {
-    run.failing.add(node.address)
-    run.lastFailure = error
-    ctx.topology.requestRefresh("connectionLost")
+  private remove(pass: Pass): void {
+    const index = this.active.indexOf(pass)
+    if (index >= 0) this.active.splice(index, 1)
+    this.coverage.release(pass.candidates)
+    this.passesEnded++
   }
 
-  /** Reads a node's own view; `undefined` when it could not be read and the worker should pick again. */
-  const readState = Effect.fnUntraced(function*(node: NodeTarget) {
-    const read = yield* Effect.result(readNodeSlotState(ctx.pool, node, timeoutMs))
+  nodeFailed(node: NodeTarget, error: RedisError): void {
+    this.failing.add(node.address)
+    this.lastFailure = error
+    this.ctx.topology.requestRefresh("connectionLost")
+  }
+
+  /** A node's own view; `undefined` when it could not be read (the caller picks again). */
+  readonly readState = Effect.fnUntraced({ self: this }, function*(this: ScanRun<K>, node: NodeTarget): Effect.fn.Return<NodeSlotState | undefined, RedisError> {
+    const read = yield* Effect.result(readNodeSlotState(this.ctx.pool, node, this.timeoutMs))
     if (Result.isFailure(read)) {
       if (!isConnectionFailure(read.failure)) return yield* Effect.fail(read.failure)
-      nodeFailed(node, read.failure)
+      this.nodeFailed(node, read.failure)
       return undefined
     }
     const state = read.success
     if (isRespErrorReply(state)) {
       if (state.code !== "LOADING") return yield* Effect.fail(replyError(state, "CLUSTER NODES"))
-      yield* retry.wait("loading", () => replyError(state, "CLUSTER NODES"))
+      this.failing.add(node.address)
+      yield* this.retry.wait("loading", () => replyError(state, "CLUSTER NODES"))
       return undefined
     }
     return state
   })
 
-  /** Starts a pass on `node`, or learns why not (the worker then picks again). */
-  const startPass = Effect.fnUntraced(function*(node: NodeTarget, epoch: number) {
-    const state = yield* readState(node)
-    if (state === undefined) return
-    run.failing.delete(node.address)
+  /** Sends the SCAN for `cursor` on the node's connection (opened first if need be). */
+  private sendPage(node: NodeTarget, cursor: string): Effect.Effect<PendingReply, RedisError> {
+    const args = this.scan.page(cursor).args
+    const options = { binary: this.binary, timeoutMs: this.timeoutMs }
+    const now = PendingReply.start(this.ctx.pool, node, args, options)
+    return now !== undefined ? Effect.succeed(now) : Effect.map(this.ctx.pool.connect(node), (conn) => PendingReply.send(conn, args, options))
+  }
+
+  /**
+   * Starts a pass on `node`: "started", "skip" when the node has nothing for one now (try another), or "wait" when
+   * all it has is slots in migration.
+   */
+  readonly startPass = Effect.fnUntraced({ self: this }, function*(this: ScanRun<K>, node: NodeTarget, epoch: number): Effect.fn.Return<"started" | "skip" | "wait", RedisError> {
+    const coverage = this.coverage
+    const state = yield* this.readState(node)
+    if (state === undefined) return "skip" as const
+    this.failing.delete(node.address)
     if (!state.primary) {
       // Demoted (a failover): the slot map is older than the cluster.
-      run.avoided.set(node.address, epoch)
-      ctx.topology.requestRefresh("readOnly")
-      return
+      this.avoided.set(node.address, epoch)
+      this.ctx.topology.requestRefresh("readOnly")
+      return "skip" as const
     }
     let candidates: Array<number> = []
-    let migratingOnly = false
+    let migrating = false
+    let owned = 0
+    let ownsFinished = false
     for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      if (state.owned[slot] !== 1 || !coverage.isOpen(slot)) continue
-      if (state.migrating.has(slot)) migratingOnly = true
-      else candidates.push(slot)
+      if (state.owned[slot] !== 1) continue
+      owned++
+      if (coverage.isFinished(slot)) ownsFinished = true
+      else if (coverage.isOpen(slot)) {
+        if (state.migrating.has(slot)) migrating = true
+        else candidates.push(slot)
+      }
     }
     if (candidates.length === 0) {
-      if (migratingOnly) {
-        // Its keys are split between this node and the target until the migration ends: wait for it.
-        yield* retry.wait("clusterDown", () => run.clusterDown("the slot stayed in migration", retry.attempts))
-      } else {
-        // The node serves none of the slots the map gives it: the map is older than a reshard.
-        run.avoided.set(node.address, epoch)
-        ctx.topology.requestRefresh("moved")
-      }
-      return
+      if (migrating) return "wait" as const
+      // The node serves none of the slots the map gives it: the map is older than a reshard.
+      this.avoided.set(node.address, epoch)
+      this.ctx.topology.requestRefresh("moved")
+      return "skip" as const
     }
     let cursor = "0"
-    const suspended = run.suspended.get(node.address)
-    run.suspended.delete(node.address)
+    const suspended = this.suspended.get(node.address)
+    this.suspended.delete(node.address)
     if (suspended !== undefined && suspended.runId === state.runId && suspended.configEpoch === state.configEpoch) {
       // The same process, no slot taken over since: its cursor still holds for the slots it was scanning.
       const still = candidates.filter((slot) => suspended.candidates.has(slot))
@@ -254,167 +276,195 @@ const worker = <K>(run: ScanRun<K>) => {
         candidates = still
       }
     }
-    let owned = 0
-    let ownsFinished = false
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      if (state.owned[slot] !== 1) continue
-      owned++
-      if (coverage.isFinished(slot)) ownsFinished = true
-    }
-    if (cursor === "0" && !run.hashTagged && run.scan.type === undefined && candidates.length * 2 <= owned) {
+    if (cursor === "0" && !this.hashTagged && this.scan.type === undefined && candidates.length * 2 <= owned) {
       // Few open slots on a node that serves many: read them, not the node (see the module comment).
-      const small = candidates.filter((slot) => !run.bigSlots.has(slot))
+      const small = candidates.filter((slot) => !this.bigSlots.has(slot))
       if (small.length > 0) {
         coverage.claim(small)
-        run.busy.add(node.address)
-        pass = { node, cursor, candidates: small, pending: [...small], before: state, filter: false, next: undefined }
-        return
+        this.active.push({ node, cursor, candidates: small, pending: [...small], before: state, filter: false, next: undefined })
+        return "started" as const
       }
     }
-    const filter = !run.hashTagged && (cursor !== "0" || state.migrating.size > 0 || state.importing.size > 0 || ownsFinished)
+    const filter = !this.hashTagged && (cursor !== "0" || state.migrating.size > 0 || state.importing.size > 0 || ownsFinished)
+    const pass: Pass = { node, cursor, candidates, pending: undefined, before: state, filter, next: undefined }
     coverage.claim(candidates)
-    run.busy.add(node.address)
-    pass = { node, cursor, candidates, pending: undefined, before: state, filter, next: undefined }
+    this.active.push(pass)
+    const first = yield* Effect.result(this.sendPage(node, cursor))
+    if (Result.isFailure(first)) {
+      this.abandon(pass, true)
+      if (!isConnectionFailure(first.failure)) return yield* Effect.fail(first.failure)
+      this.nodeFailed(node, first.failure)
+      return "skip" as const
+    }
+    pass.next = first.success
+    return "started" as const
   })
 
-  /** The next slots of a slot-by-slot pass: their keys (MATCH applied), or `undefined` when the pass ended badly. */
-  const nextSlots = Effect.fnUntraced(function*(current: Pass, pending: Array<number>) {
-    const binary = run.scan.page("0").spec.reply.binary
+  /** The cursor is back at 0 (or every slot was read): confirms the candidates the node kept all along. */
+  readonly endPass = Effect.fnUntraced({ self: this }, function*(this: ScanRun<K>, pass: Pass): Effect.fn.Return<void, RedisError> {
+    // Still claimed while the node is asked, so no other pass takes these slots meanwhile.
+    const after = yield* Effect.ensuring(this.readState(pass.node), Effect.sync(() => this.remove(pass)))
+    if (after === undefined) return
+    const before = pass.before
+    const unchanged = after.primary && after.runId === before.runId && after.configEpoch === before.configEpoch
+    const confirmed = unchanged ? pass.candidates.filter((slot) => after.owned[slot] === 1 && !after.migrating.has(slot)) : []
+    this.coverage.finish(confirmed)
+    if (confirmed.length < pass.candidates.length) this.ctx.topology.requestRefresh("moved")
+  })
+
+  /** The page of a SCAN pass that has arrived: its keys (possibly none); `undefined` when the pass ended badly. */
+  readonly takePage = Effect.fnUntraced({ self: this }, function*(this: ScanRun<K>, pass: Pass, reply: PendingReply): Effect.fn.Return<ReadonlyArray<K> | undefined, RedisError> {
+    pass.next = undefined
+    const sent = yield* Effect.result(reply.await)
+    if (Result.isFailure(sent)) {
+      this.abandon(pass, true)
+      if (!isConnectionFailure(sent.failure)) return yield* Effect.fail(sent.failure)
+      this.nodeFailed(pass.node, sent.failure)
+      return undefined
+    }
+    const raw = sent.success
+    if (isRespErrorReply(raw)) {
+      // Not resumable: a loading node was restarted, and any other error reply ends the scan.
+      this.abandon(pass, false)
+      if (raw.code !== "LOADING") return yield* Effect.fail(replyError(raw, "SCAN"))
+      this.failing.add(pass.node.address)
+      yield* this.retry.wait("loading", () => replyError(raw, "SCAN"))
+      return undefined
+    }
+    const page = this.scan.page(pass.cursor).spec.reply.decode(raw)
+    if (page instanceof ReplyMismatch) {
+      this.abandon(pass, false)
+      return yield* Effect.fail(new DecodeError({ command: "SCAN", reason: page.reason, reply: raw }))
+    }
+    this.retry.reset()
+    pass.cursor = page.cursor
+    if (page.cursor !== "0") {
+      // One page ahead: the server scans the next page while this one is filtered and consumed.
+      const next = yield* Effect.result(this.sendPage(pass.node, page.cursor))
+      if (Result.isFailure(next)) {
+        this.abandon(pass, true)
+        if (!isConnectionFailure(next.failure)) return yield* Effect.fail(next.failure)
+        this.nodeFailed(pass.node, next.failure)
+      } else {
+        pass.next = next.success
+      }
+    }
+    let keys = page.items
+    if (pass.filter) {
+      const coverage = this.coverage
+      keys = keys.filter((key) => !coverage.isFinished(keySlot(key as string | Uint8Array)))
+    }
+    if (page.cursor === "0") yield* this.endPass(pass)
+    return keys
+  })
+
+  /** The next slots of a slot-by-slot pass: their keys (MATCH applied); `undefined` when the pass ended badly. */
+  readonly readSlots = Effect.fnUntraced({ self: this }, function*(this: ScanRun<K>, pass: Pass, pending: Array<number>): Effect.fn.Return<ReadonlyArray<K> | undefined, RedisError> {
     const batch = pending.splice(0, SLOTS_PER_READ)
     const read = yield* Effect.result(PendingReply.sendAll(
-      ctx.pool,
-      current.node,
-      batch.map((slot) => ["CLUSTER", "GETKEYSINSLOT", slot, run.slotCap + 1]),
-      { binary, timeoutMs }
+      this.ctx.pool,
+      pass.node,
+      batch.map((slot) => ["CLUSTER", "GETKEYSINSLOT", slot, this.slotCap + 1]),
+      { binary: this.binary, timeoutMs: this.timeoutMs }
     ))
     if (Result.isFailure(read)) {
-      abandon(current, false)
+      this.abandon(pass, false)
       if (!isConnectionFailure(read.failure)) return yield* Effect.fail(read.failure)
-      nodeFailed(current.node, read.failure)
+      this.nodeFailed(pass.node, read.failure)
       return undefined
     }
     const keys: Array<K> = []
     for (let i = 0; i < batch.length; i++) {
       const slot = batch[i]!, raw = read.success[i]!
       if (isRespErrorReply(raw)) {
-        abandon(current, false)
+        this.abandon(pass, false)
         if (raw.code !== "LOADING") return yield* Effect.fail(replyError(raw, "CLUSTER GETKEYSINSLOT"))
-        yield* retry.wait("loading", () => replyError(raw, "CLUSTER GETKEYSINSLOT"))
+        this.failing.add(pass.node.address)
+        yield* this.retry.wait("loading", () => replyError(raw, "CLUSTER GETKEYSINSLOT"))
         return undefined
       }
+      const binary = this.binary
       if (!Array.isArray(raw) || !raw.every((key) => binary ? key instanceof Uint8Array : typeof key === "string")) {
-        abandon(current, false)
+        this.abandon(pass, false)
         return yield* Effect.fail(new DecodeError({ command: "CLUSTER GETKEYSINSLOT", reason: "expected an array of keys", reply: raw }))
       }
-      if (raw.length > run.slotCap) {
+      if (raw.length > this.slotCap) {
         // More than a reply may carry: leave the slot to a SCAN pass.
-        run.bigSlots.add(slot)
-        current.candidates = current.candidates.filter((s) => s !== slot)
-        coverage.release([slot])
+        this.bigSlots.add(slot)
+        pass.candidates = pass.candidates.filter((s) => s !== slot)
+        this.coverage.release([slot])
         continue
       }
-      for (const key of raw as ReadonlyArray<string | Uint8Array>) if (run.matches(key)) keys.push(key as K)
+      for (const key of raw as ReadonlyArray<string | Uint8Array>) if (this.matches(key)) keys.push(key as K)
     }
-    retry.reset()
-    if (pending.length === 0) yield* endPass(current)
+    this.retry.reset()
+    if (pending.length === 0) yield* this.endPass(pass)
     return keys
   })
 
-  /** The cursor is back at 0: confirms the candidates the node kept all along. */
-  const endPass = Effect.fnUntraced(function*(current: Pass) {
-    pass = undefined
-    const after = yield* Effect.ensuring(
-      readState(current.node),
-      Effect.sync(() => {
-        run.busy.delete(current.node.address)
-        coverage.release(current.candidates)
-      })
-    )
-    if (after === undefined) return
-    const before = current.before
-    const unchanged = after.primary && after.runId === before.runId && after.configEpoch === before.configEpoch
-    const confirmed = unchanged ? current.candidates.filter((slot) => after.owned[slot] === 1 && !after.migrating.has(slot)) : []
-    coverage.finish(confirmed)
-    if (confirmed.length < current.candidates.length) ctx.topology.requestRefresh("moved")
-  })
-
-  /** One SCAN page of the pass in progress: its keys (possibly none), or `undefined` when the pass ended badly. */
-  const nextPage = Effect.fnUntraced(function*(current: Pass) {
-    const command = run.scan.page(current.cursor)
-    const binary = command.spec.reply.binary
-    const prefetched = current.next
-    current.next = undefined
-    const sent = yield* Effect.result(prefetched?.await ?? sendToNode(ctx.pool, current.node, command.args, { binary, timeoutMs }))
-    if (Result.isFailure(sent)) {
-      abandon(current, true)
-      if (!isConnectionFailure(sent.failure)) return yield* Effect.fail(sent.failure)
-      nodeFailed(current.node, sent.failure)
-      return undefined
+  /** Starts passes until `concurrency` run or no node is free; waits first when nothing can run at all. */
+  readonly fill = Effect.fnUntraced({ self: this }, function*(this: ScanRun<K>): Effect.fn.Return<void, RedisError> {
+    // Every free node was tried since the last pass ended: picking again would find the same.
+    if (this.active.length > 0 && this.idleFillAt === this.passesEnded) return
+    const tried = new Set<string>()
+    let migrating = false
+    while (this.active.length < this.scan.concurrency && this.coverage.remaining > 0) {
+      const snapshot = this.ctx.topology.current()
+      const next = this.pick(snapshot, tried)
+      if (next._tag === "node") {
+        tried.add(next.node.address)
+        const started = yield* this.startPass(next.node, snapshot.epoch)
+        if (started === "wait") migrating = true
+        continue
+      }
+      if (this.active.length > 0) {
+        this.idleFillAt = this.passesEnded
+        return
+      }
+      if (migrating) {
+        // Its keys are split between this node and the target until the migration ends: wait for it.
+        yield* this.retry.wait("clusterDown", () => this.clusterDown("slots stayed in migration"))
+      } else if (next._tag === "waitFailing") {
+        yield* this.retry.wait("connection", () =>
+          this.lastFailure ?? new ConnectionError({ address: "?", reason: "no primary answered", written: false }))
+        this.failing.clear()
+        yield* Effect.ignore(this.ctx.topology.refresh)
+      } else if (next._tag === "waitUnserved") {
+        yield* Effect.ignore(this.ctx.topology.refresh)
+        if (this.ctx.topology.current().epoch === snapshot.epoch) {
+          yield* this.retry.wait("clusterDown", () =>
+            this.clusterDown(`${this.coverage.remaining} slot(s) are not served by any primary that answers`))
+          this.avoided.clear()
+        }
+      }
+      tried.clear()
+      migrating = false
     }
-    const raw = sent.success
-    if (isRespErrorReply(raw)) {
-      // Not resumable: a loading node was restarted, and any other error reply ends the scan.
-      abandon(current, false)
-      if (raw.code !== "LOADING") return yield* Effect.fail(replyError(raw, "SCAN"))
-      yield* retry.wait("loading", () => replyError(raw, "SCAN"))
-      return undefined
-    }
-    const page = command.spec.reply.decode(raw)
-    if (page instanceof ReplyMismatch) {
-      abandon(current, false)
-      return yield* Effect.fail(new DecodeError({ command: "SCAN", reason: page.reason, reply: raw }))
-    }
-    retry.reset()
-    current.cursor = page.cursor
-    // One page ahead: the server scans the next page while this one is filtered and consumed.
-    if (page.cursor !== "0") current.next = PendingReply.start(ctx.pool, current.node, run.scan.page(page.cursor).args, { binary, timeoutMs })
-    let keys = page.items
-    if (current.filter) keys = keys.filter((key) => !coverage.isFinished(keySlot(key as string | Uint8Array)))
-    if (page.cursor === "0") yield* endPass(current)
-    return keys
   })
 
-  const waitFailing = Effect.fnUntraced(function*() {
-    yield* retry.wait("connection", () =>
-      run.lastFailure ?? new ConnectionError({ address: "?", reason: "no primary answered", written: false }))
-    run.failing.clear()
-    yield* Effect.ignore(ctx.topology.refresh)
-  })
-
-  const waitUnserved = Effect.fnUntraced(function*(epoch: number) {
-    yield* Effect.ignore(ctx.topology.refresh)
-    if (ctx.topology.current().epoch !== epoch) return
-    yield* retry.wait("clusterDown", () =>
-      run.clusterDown(`${coverage.remaining} slot(s) are not served by any primary that answers`, retry.attempts))
-    run.avoided.clear()
-  })
-
-  const pull = Effect.fnUntraced(function*() {
+  /** One pull: the keys of the next page (or slots) that has some, or Done when every slot is finished. */
+  readonly pull = Effect.fnUntraced({ self: this }, function*(this: ScanRun<K>): Effect.fn.Return<readonly [K, ...Array<K>], RedisError | Cause.Done> {
     while (true) {
-      if (pass !== undefined) {
-        const keys = pass.pending === undefined ? yield* nextPage(pass) : yield* nextSlots(pass, pass.pending)
-        if (keys !== undefined && Arr.isReadonlyArrayNonEmpty(keys)) return keys
+      yield* this.fill()
+      if (this.active.length === 0) {
+        if (this.coverage.remaining === 0) return yield* Cause.done()
         continue
       }
-      if (coverage.remaining === 0) return yield* Cause.done()
-      const snapshot = ctx.topology.current()
-      const next = run.pick(snapshot)
-      switch (next._tag) {
-        case "node":
-          yield* startPass(next.node, snapshot.epoch)
-          break
-        case "waitFailing":
-          yield* waitFailing()
-          break
-        case "waitUnserved":
-          yield* waitUnserved(snapshot.epoch)
-          break
-        case "done":
-          return yield* Cause.done()
+      // A slot-by-slot pass runs its reads inline; SCAN passes are handled in the order their pages arrive.
+      const reading = this.active.find((pass) => pass.pending !== undefined)
+      let keys: ReadonlyArray<K> | undefined
+      if (reading !== undefined) {
+        keys = yield* this.readSlots(reading, reading.pending!)
+      } else {
+        const waiting = this.active.filter((pass) => pass.next !== undefined)
+        if (waiting.length === 0) continue
+        const index = waiting.length === 1 ? 0 : yield* PendingReply.first(waiting.map((pass) => pass.next!))
+        const pass = waiting[index]!
+        keys = yield* this.takePage(pass, pass.next!)
       }
+      if (keys !== undefined && keys.length > 0) return keys as readonly [K, ...Array<K>]
     }
   })
-  return Effect.suspend(pull)
 }
 
 /**
@@ -422,9 +472,7 @@ const worker = <K>(run: ScanRun<K>) => {
  * this module. Each run of the stream starts from nothing.
  */
 export const keyspaceScan = <K>(ctx: RequestContext, scan: KeyspaceScan<K>): Stream.Stream<K, RedisError> =>
-  Stream.suspend(() => {
+  Stream.fromPull(Effect.sync(() => {
     const run = new ScanRun(ctx, scan)
-    const workers = Array.from({ length: Math.max(1, scan.concurrency) }, () =>
-      Stream.fromPull(Effect.sync(() => worker(run))))
-    return workers.length === 1 ? workers[0]! : Stream.mergeAll(workers, { concurrency: workers.length })
-  })
+    return Effect.suspend(() => run.pull())
+  }))

@@ -72,6 +72,8 @@ export class PendingReply implements ReplyWaiter {
   readonly timeoutMs: number
   private settled: Exit.Exit<RespValue, RedisError> | undefined = undefined
   private resume: ((exit: Exit.Exit<RespValue, RedisError>) => void) | undefined = undefined
+  /** Told when the reply arrives while nobody awaits it (see {@link PendingReply.first}). */
+  private notify: (() => void) | undefined = undefined
 
   private constructor(command: string, options: NodeRequestOptions) {
     this.command = command
@@ -132,13 +134,39 @@ export class PendingReply implements ReplyWaiter {
     this.settle(Exit.fail(error))
   }
 
+  /** Whether the reply (or the failure) has arrived. */
+  get isSettled(): boolean {
+    return this.settled !== undefined
+  }
+
   private settle(exit: Exit.Exit<RespValue, RedisError>): void {
     const resume = this.resume
     if (resume === undefined) {
       this.settled = exit
+      this.notify?.()
       return
     }
     this.resume = undefined
     resume(exit)
+  }
+
+  /**
+   * The index of the first of `replies` to arrive (at once when one has): how one fiber waits on several nodes' pages
+   * and handles each as it comes, without a fiber per node.
+   */
+  static first(replies: ReadonlyArray<PendingReply>): Effect.Effect<number> {
+    return Effect.callback<number>((resume) => {
+      for (let i = 0; i < replies.length; i++) if (replies[i]!.isSettled) return resume(Effect.succeed(i))
+      const clear = () => {
+        for (const reply of replies) reply.notify = undefined
+      }
+      replies.forEach((reply, i) => {
+        reply.notify = () => {
+          clear()
+          resume(Effect.succeed(i))
+        }
+      })
+      return Effect.sync(clear)
+    })
   }
 }
