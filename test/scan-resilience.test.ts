@@ -151,7 +151,10 @@ it.live("a primary that crashes mid-pass and comes back LOADING its data: the sc
       extraConfig: ["key-load-delay 300", "loading-process-events-interval-bytes 1024"]
     })
     const keys = keyNames("loading", 24_000)
+    // Loading takes seconds, while the connection schedule only covers the moment the process is not listening: the
+    // wait for a loading node has to be the loading schedule's.
     const loading = Schedule.spaced("200 millis").pipe(Schedule.upTo({ times: 150 }))
+    const connection = Schedule.spaced("100 millis").pipe(Schedule.upTo({ times: 10 }))
     yield* Effect.gen(function*() {
       yield* writeKeys(keys)
       let slow = true
@@ -170,5 +173,5 @@ it.live("a primary that crashes mid-pass and comes back LOADING its data: the sc
       const stats = String(yield* cluster.command(victim, ["INFO", "commandstats"]))
       const rejected = /cmdstat_cluster\|nodes:[^\r\n]*rejected_calls=(\d+)/.exec(stats)
       assert.isAbove(Number(rejected?.[1] ?? 0), 0, stats)
-    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes, retry: { loading } })))
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes, retry: { loading, connection } })))
   }), 120_000)

@@ -79,6 +79,7 @@ interface SuspendedPass {
 type Pick =
   | { readonly _tag: "node"; readonly node: NodeTarget }
   | { readonly _tag: "waitFailing" }
+  | { readonly _tag: "waitLoading" }
   | { readonly _tag: "waitUnserved" }
   | { readonly _tag: "none" }
 
@@ -102,6 +103,8 @@ class ScanRun<K> {
   readonly active: Array<Pass> = []
   /** Nodes that did not answer: skipped while others have work. */
   readonly failing = new Set<string>()
+  /** Nodes that answered LOADING: skipped while others have work. */
+  readonly loading = new Set<string>()
   /** Nodes whose own view disagreed with the slot map of the given epoch: skipped until the map changes. */
   readonly avoided = new Map<string, number>()
   readonly suspended = new Map<string, SuspendedPass>()
@@ -114,6 +117,7 @@ class ScanRun<K> {
   readonly binary: boolean
   readonly timeoutMs: number
   lastFailure: RedisError | undefined = undefined
+  lastLoading: RedisError | undefined = undefined
   /** Bumped when a pass ends: until then, a fill that found no free node would find none again. */
   private passesEnded = 0
   private idleFillAt = -1
@@ -141,6 +145,7 @@ class ScanRun<K> {
     let best: NodeTarget | undefined
     let bestCount = 0
     let failingWork = false
+    let loadingWork = false
     let busyWork = false
     let served = 0
     for (const shard of snapshot.shards) {
@@ -159,6 +164,10 @@ class ScanRun<K> {
         failingWork = true
         continue
       }
+      if (this.loading.has(address)) {
+        loadingWork = true
+        continue
+      }
       if (this.avoided.get(address) === snapshot.epoch) continue
       if (count > bestCount) {
         best = shard.primary
@@ -169,6 +178,7 @@ class ScanRun<K> {
     // Passes in progress (or nodes just tried) come back for what is left on their nodes.
     if (busyWork || this.active.length > 0) return { _tag: "none" }
     if (failingWork) return { _tag: "waitFailing" }
+    if (loadingWork) return { _tag: "waitLoading" }
     let open = 0
     for (let slot = 0; slot < SLOT_COUNT; slot++) if (coverage.isOpen(slot)) open++
     return open === 0 || served < open || this.avoided.size > 0 ? { _tag: "waitUnserved" } : { _tag: "none" }
@@ -198,6 +208,12 @@ class ScanRun<K> {
     this.passesEnded++
   }
 
+  /** A node answered LOADING (it restarted: its cursors are gone); it is waited for once nothing else can run. */
+  nodeLoading(node: NodeTarget, raw: RespErrorReply, command: string): void {
+    this.loading.add(node.address)
+    this.lastLoading = replyError(raw, command)
+  }
+
   nodeFailed(node: NodeTarget, error: RedisError): void {
     this.failing.add(node.address)
     this.lastFailure = error
@@ -215,8 +231,7 @@ class ScanRun<K> {
     const state = read.success
     if (isRespErrorReply(state)) {
       if (state.code !== "LOADING") return yield* Effect.fail(replyError(state, "CLUSTER NODES"))
-      this.failing.add(node.address)
-      yield* this.retry.wait("loading", () => replyError(state, "CLUSTER NODES"))
+      this.nodeLoading(node, state, "CLUSTER NODES")
       return undefined
     }
     return state
@@ -239,6 +254,7 @@ class ScanRun<K> {
     const state = yield* this.readState(node)
     if (state === undefined) return "skip" as const
     this.failing.delete(node.address)
+    this.loading.delete(node.address)
     if (!state.primary) {
       // Demoted (a failover): the slot map is older than the cluster.
       this.avoided.set(node.address, epoch)
@@ -327,8 +343,7 @@ class ScanRun<K> {
       // Not resumable: a loading node was restarted, and any other error reply ends the scan.
       this.abandon(pass, false)
       if (raw.code !== "LOADING") return yield* Effect.fail(replyError(raw, "SCAN"))
-      this.failing.add(pass.node.address)
-      yield* this.retry.wait("loading", () => replyError(raw, "SCAN"))
+      this.nodeLoading(pass.node, raw, "SCAN")
       return undefined
     }
     const page = this.scan.page(pass.cursor).spec.reply.decode(raw)
@@ -379,8 +394,7 @@ class ScanRun<K> {
       if (isRespErrorReply(raw)) {
         this.abandon(pass, false)
         if (raw.code !== "LOADING") return yield* Effect.fail(replyError(raw, "CLUSTER GETKEYSINSLOT"))
-        this.failing.add(pass.node.address)
-        yield* this.retry.wait("loading", () => replyError(raw, "CLUSTER GETKEYSINSLOT"))
+        this.nodeLoading(pass.node, raw, "CLUSTER GETKEYSINSLOT")
         return undefined
       }
       const binary = this.binary
@@ -429,6 +443,9 @@ class ScanRun<K> {
           this.lastFailure ?? new ConnectionError({ address: "?", reason: "no primary answered", written: false }))
         this.failing.clear()
         yield* Effect.ignore(this.ctx.topology.refresh)
+      } else if (next._tag === "waitLoading") {
+        yield* this.retry.wait("loading", () => this.lastLoading!)
+        this.loading.clear()
       } else if (next._tag === "waitUnserved") {
         yield* Effect.ignore(this.ctx.topology.refresh)
         if (this.ctx.topology.current().epoch === snapshot.epoch) {

@@ -20,6 +20,7 @@ export class SlotCoverage {
     }
   }
 
+  /** Whether some pass confirmed `slot`. */
   isFinished(slot: number): boolean {
     return this.finished[slot] === 1
   }
@@ -39,6 +40,7 @@ export class SlotCoverage {
     for (const slot of slots) this.claimed[slot] = 0
   }
 
+  /** Marks slots as scanned for good (a pass confirmed them). */
   finish(slots: ReadonlyArray<number>): void {
     for (const slot of slots) {
       if (this.finished[slot] === 0) {
