@@ -63,8 +63,8 @@ interface Pass {
   readonly before: NodeSlotState
   /** Drop keys of finished slots (they may be on this node: see the module comment). */
   readonly filter: boolean
-  /** The next page's SCAN, on its way (SCAN passes only). */
-  next: PendingReply | undefined
+  /** SCAN passes: the pages on their way or arrived and not taken yet, oldest first (at most two). */
+  readonly inflight: Array<PendingReply>
 }
 
 /** Where a pass cut short by a lost connection stood, to resume it on the same process. */
@@ -237,6 +237,24 @@ class ScanRun<K> {
     return state
   })
 
+  /**
+   * Follows a page on its way: when it arrives while the consumer is waiting for it, the SCAN for the cursor it
+   * carries goes out at once, from the connection's callback, so the node works on the next page while the fiber
+   * is being scheduled and the page consumed. A page that arrives while the consumer is busy sends nothing: the
+   * next one is sent when it is taken. Either way a pass is never more than one page ahead of the consumer.
+   */
+  private track(pass: Pass, reply: PendingReply): void {
+    pass.inflight.push(reply)
+    reply.onArrive = (raw) => {
+      if (!reply.isAwaited || pass.inflight.length !== 1 || pass.inflight[0] !== reply || !this.active.includes(pass)) return
+      const cursor = Array.isArray(raw) && raw.length === 2 ? raw[0] : undefined
+      const text = typeof cursor === "string" ? cursor : cursor instanceof Uint8Array ? Buffer.from(cursor).toString("latin1") : undefined
+      if (text === undefined || text === "0") return
+      const following = PendingReply.start(this.ctx.pool, pass.node, this.scan.page(text).args, { binary: this.binary, timeoutMs: this.timeoutMs })
+      if (following !== undefined) this.track(pass, following)
+    }
+  }
+
   /** Sends the SCAN for `cursor` on the node's connection (opened first if need be). */
   private sendPage(node: NodeTarget, cursor: string): Effect.Effect<PendingReply, RedisError> {
     const args = this.scan.page(cursor).args
@@ -297,12 +315,12 @@ class ScanRun<K> {
       const small = candidates.filter((slot) => !this.bigSlots.has(slot))
       if (small.length > 0) {
         coverage.claim(small)
-        this.active.push({ node, cursor, candidates: small, pending: [...small], before: state, filter: false, next: undefined })
+        this.active.push({ node, cursor, candidates: small, pending: [...small], before: state, filter: false, inflight: [] })
         return "started" as const
       }
     }
     const filter = !this.hashTagged && (cursor !== "0" || state.migrating.size > 0 || state.importing.size > 0 || ownsFinished)
-    const pass: Pass = { node, cursor, candidates, pending: undefined, before: state, filter, next: undefined }
+    const pass: Pass = { node, cursor, candidates, pending: undefined, before: state, filter, inflight: [] }
     coverage.claim(candidates)
     this.active.push(pass)
     const first = yield* Effect.result(this.sendPage(node, cursor))
@@ -312,7 +330,7 @@ class ScanRun<K> {
       this.nodeFailed(node, first.failure)
       return "skip" as const
     }
-    pass.next = first.success
+    this.track(pass, first.success)
     return "started" as const
   })
 
@@ -329,9 +347,10 @@ class ScanRun<K> {
   })
 
   /** The page of a SCAN pass that has arrived: its keys (possibly none); `undefined` when the pass ended badly. */
-  readonly takePage = Effect.fnUntraced({ self: this }, function*(this: ScanRun<K>, pass: Pass, reply: PendingReply): Effect.fn.Return<ReadonlyArray<K> | undefined, RedisError> {
-    pass.next = undefined
-    const sent = yield* Effect.result(reply.await)
+  readonly takePage = Effect.fnUntraced({ self: this }, function*(this: ScanRun<K>, pass: Pass): Effect.fn.Return<ReadonlyArray<K> | undefined, RedisError> {
+    // Taken off the list only once it arrived: arriving first in the list is what lets it send the following page.
+    const sent = yield* Effect.result(pass.inflight[0]!.await)
+    pass.inflight.shift()
     if (Result.isFailure(sent)) {
       this.abandon(pass, true)
       if (!isConnectionFailure(sent.failure)) return yield* Effect.fail(sent.failure)
@@ -353,15 +372,15 @@ class ScanRun<K> {
     }
     this.retry.reset()
     pass.cursor = page.cursor
-    if (page.cursor !== "0") {
-      // One page ahead: the server scans the next page while this one is filtered and consumed.
+    if (page.cursor !== "0" && pass.inflight.length === 0) {
+      // Not sent when the page arrived (another page was waiting, or the connection was closed): send it now.
       const next = yield* Effect.result(this.sendPage(pass.node, page.cursor))
       if (Result.isFailure(next)) {
         this.abandon(pass, true)
         if (!isConnectionFailure(next.failure)) return yield* Effect.fail(next.failure)
         this.nodeFailed(pass.node, next.failure)
       } else {
-        pass.next = next.success
+        this.track(pass, next.success)
       }
     }
     let keys = page.items
@@ -473,11 +492,10 @@ class ScanRun<K> {
       if (reading !== undefined) {
         keys = yield* this.readSlots(reading, reading.pending!)
       } else {
-        const waiting = this.active.filter((pass) => pass.next !== undefined)
+        const waiting = this.active.filter((pass) => pass.inflight.length > 0)
         if (waiting.length === 0) continue
-        const index = waiting.length === 1 ? 0 : yield* PendingReply.first(waiting.map((pass) => pass.next!))
-        const pass = waiting[index]!
-        keys = yield* this.takePage(pass, pass.next!)
+        const index = waiting.length === 1 ? 0 : yield* PendingReply.first(waiting.map((pass) => pass.inflight[0]!))
+        keys = yield* this.takePage(waiting[index]!)
       }
       if (keys !== undefined && keys.length > 0) return keys as readonly [K, ...Array<K>]
     }

@@ -126,12 +126,24 @@ export class PendingReply implements ReplyWaiter {
     })
   }
 
+  /**
+   * Called with the reply the moment it arrives, in the connection's read callback, before anyone awaits it: a scan
+   * sends the following page from here, so a node never waits for the pulling fiber to be scheduled.
+   */
+  onArrive: ((reply: RespValue) => void) | undefined = undefined
+
   onReply(reply: RespValue): void {
+    this.onArrive?.(reply)
     this.settle(Exit.succeed(reply))
   }
 
   onFailure(error: RedisError): void {
     this.settle(Exit.fail(error))
+  }
+
+  /** Whether someone is waiting for this reply right now (`await` or {@link PendingReply.first}). */
+  get isAwaited(): boolean {
+    return this.resume !== undefined || this.notify !== undefined
   }
 
   /** Whether the reply (or the failure) has arrived. */
