@@ -136,3 +136,28 @@ it.live(`hscanFields sends NOVALUES where the server has it (${server.label}), a
       }
     }).pipe(Effect.provide(RedisNode.layer({ port: own.port })))
   }), 60_000)
+
+it.live("one server restarted mid-scan: the stale cursor is not trusted, every key at least once", () =>
+  Effect.gen(function*() {
+    const own = yield* LocalServer.make()
+    const keys = keyNames("restarted", 20_000)
+    yield* Effect.gen(function*() {
+      yield* writeKeys(keys)
+      yield* own.command(["SAVE"])
+      let pages = 0
+      const seen: Array<string> = []
+      const restarted = yield* Deferred.make<void>()
+      const scan = yield* Effect.forkChild(Stream.runForEachArray(RedisClient.scan({ count: 100 }), (chunk) =>
+        Effect.gen(function*() {
+          for (const key of chunk) seen.push(key)
+          // A few pages from the first process, the rest from the restarted one (its hash seed differs).
+          if (++pages === 20) yield* Deferred.await(restarted)
+        })))
+      yield* Effect.sleep("300 millis")
+      yield* own.process.restart()
+      yield* Deferred.succeed(restarted, undefined)
+      yield* Fiber.join(scan)
+      const repeats = assertEachAtLeastOnce(seen, keys)
+      assert.isAbove(repeats, 0, "the walk started over")
+    }).pipe(Effect.provide(RedisNode.layer({ port: own.port })))
+  }), 60_000)

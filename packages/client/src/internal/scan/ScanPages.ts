@@ -96,6 +96,12 @@ const scoredMembersReply = makeReply(
   pageSchema(Schema.Tuple([Schema.String, Schema.Number])),
   pairPage("member-score pairs", toFloat)
 )
+/** INFO server's `run_id` (undefined when the reply has none). */
+const runIdReply = makeReply(Schema.UndefinedOr(Schema.String), (raw) => {
+  const text = toText(raw)
+  if (text === undefined) return new ReplyMismatch("INFO text", raw)
+  return /(?:^|\n)run_id:([0-9a-f]+)/.exec(text)?.[1]
+})
 const fieldsOfPairsReply = makeReply(pageSchema(Schema.String), (raw) => {
   const page = pairPage("field-value pairs", toText)(raw)
   return page instanceof ReplyMismatch ? page : { cursor: page.cursor, items: page.items.map(([field]) => field) }
@@ -113,7 +119,8 @@ const makeSpecs = () => ({
   hscanNoValues: makeSpec({ name: "HSCAN", flags: readonly, keys: firstKey, reply: fieldsReply, policy: ClusterPolicy.singleSlot }),
   hscanFieldsOfPairs: makeSpec({ name: "HSCAN", flags: readonly, keys: firstKey, reply: fieldsOfPairsReply, policy: ClusterPolicy.singleSlot }),
   sscan: makeSpec({ name: "SSCAN", flags: readonly, keys: firstKey, reply: membersReply, policy: ClusterPolicy.singleSlot }),
-  zscan: makeSpec({ name: "ZSCAN", flags: readonly, keys: firstKey, reply: scoredMembersReply, policy: ClusterPolicy.singleSlot })
+  zscan: makeSpec({ name: "ZSCAN", flags: readonly, keys: firstKey, reply: scoredMembersReply, policy: ClusterPolicy.singleSlot }),
+  info: makeSpec({ name: "INFO", flags: readonly, keys: noKeys, reply: runIdReply, policy: ClusterPolicy.anyNode })
 })
 const spec = () => (specs ??= makeSpecs())
 
@@ -168,3 +175,9 @@ export const zscanPages = (key: RedisKey, options: ResolvedScanOptions): PageCom
   const tail = withOptions([], options)
   return (cursor) => makeCommand(spec().zscan, ["ZSCAN", key, cursor, ...tail])
 }
+
+/**
+ * `INFO server`, read for its `run_id`: the identity of the server process, which SCAN cursors belong to (a restarted
+ * server hashes differently, so an old cursor skips keys).
+ */
+export const serverRunId = (): Command<string | undefined> => makeCommand(spec().info, ["INFO", "server"])

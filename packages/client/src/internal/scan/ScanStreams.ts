@@ -1,4 +1,4 @@
-import { Effect, Option, Stream } from "effect"
+import { Cause, Effect, Result, Stream } from "effect"
 import type { ScanPage } from "../../Replies.ts"
 import type { RedisClientService } from "../../RedisClient.ts"
 import type { RedisKey } from "../commands/types.ts"
@@ -11,18 +11,11 @@ import {
   type PageCommand,
   scanBytesPages,
   scanPages,
+  serverRunId,
   sscanPages,
   zscanPages
 } from "./ScanPages.ts"
 import { type ResolvedScanOptions, resolveEntriesOptions, resolveScanOptions, type ScanEntriesOptions, type ScanKeysOptions } from "./ScanOptions.ts"
-
-/**
- * A cursor walked page by page: each pull sends one command and emits its items as one chunk, so nothing is read
- * before the consumer asks for it. Ends after the page whose cursor is `"0"`.
- */
-export const cursorStream = <A, E, R>(fetch: (cursor: string) => Effect.Effect<ScanPage<A>, E, R>): Stream.Stream<A, E, R> =>
-  Stream.paginate("0", (cursor: string) =>
-    Effect.map(fetch(cursor), (page) => [page.items, page.cursor === "0" ? Option.none<string>() : Option.some(page.cursor)] as const))
 
 /**
  * Drops the elements whose identity (`idOf`) was emitted before. The set of identities lives as long as one run of
@@ -45,15 +38,57 @@ export const bytesIdentity = (bytes: Uint8Array): string => Buffer.from(bytes.bu
 const identity = (text: string): string => text
 const firstOf = <B>(pair: readonly [string, B]): string => pair[0]
 
+/**
+ * A cursor walked over `run` that keeps SCAN's promise across a server restart: the first page goes out in one
+ * pipeline with `INFO server`, so its run id is that of the process that issued the cursor, and after the last page
+ * the run id is read again. When it changed, the cursor may have skipped keys (a restarted server hashes
+ * differently), so the walk starts over from 0, repeating what it emitted. A walk done in one page needs no check;
+ * a server that refuses INFO (ACL) is not checked.
+ */
+export const serverCursorStream = <A>(client: RedisClientService, pages: PageCommand<A>): Stream.Stream<A, RedisError> =>
+  Stream.fromPull(Effect.sync(() => {
+    let cursor = "0"
+    let runId: string | undefined
+    let pagesRead = 0
+    let done = false
+    const pull = Effect.fnUntraced(function*() {
+      while (true) {
+        if (done) return yield* Cause.done()
+        let page: ScanPage<A>
+        if (cursor === "0") {
+          const [identity, first] = yield* client.pipelineResults([serverRunId(), pages("0")])
+          if (Result.isFailure(first)) return yield* Effect.fail(first.failure)
+          runId = Result.isSuccess(identity) ? identity.success : undefined
+          page = first.success
+          pagesRead = 1
+        } else {
+          page = yield* client.run(pages(cursor))
+          pagesRead++
+        }
+        cursor = page.cursor
+        if (cursor === "0") {
+          done = true
+          if (pagesRead > 1 && runId !== undefined) {
+            const now = yield* Effect.result(client.run(serverRunId()))
+            // Another process answered the end of the walk: start over.
+            if (Result.isSuccess(now) && now.success !== undefined && now.success !== runId) done = false
+          }
+        }
+        if (page.items.length > 0) return page.items as readonly [A, ...Array<A>]
+      }
+    })
+    return Effect.suspend(pull)
+  }))
+
 /** Every key through the client's own keyspace scan (a cluster's), or a SCAN cursor over `run` (one server). */
 const keyspaceStream = <K>(client: RedisClientService, pages: PageCommand<K>, options: ResolvedScanOptions): Stream.Stream<K, RedisError> =>
   client.scanKeyspace !== undefined
     ? client.scanKeyspace({ page: pages, match: options.match, type: options.type, count: options.count, concurrency: options.concurrency })
-    : cursorStream((cursor) => client.run(pages(cursor)))
+    : serverCursorStream(client, pages)
 
 /** One key's cursor through the client's own per-key scan (a cluster's), or over `run` (one server). */
 const keyStream = <A>(client: RedisClientService, key: RedisKey, pages: PageCommand<A>): Stream.Stream<A, RedisError> =>
-  client.scanKey !== undefined ? client.scanKey(key, pages) : cursorStream((cursor) => client.run(pages(cursor)))
+  client.scanKey !== undefined ? client.scanKey(key, pages) : serverCursorStream(client, pages)
 
 /** `RedisClient.scan`: every key, as text. */
 export const scanKeys = (client: RedisClientService, options: ScanKeysOptions): Stream.Stream<string, RedisError> => {
