@@ -104,28 +104,38 @@ export class RedisClient extends Context.Service<RedisClient, RedisClientService
   }
 
   /**
-   * Every key of the database, as a pull-based `Stream`: each SCAN reply is one chunk, and the next SCAN is sent
-   * only when the consumer pulls, so a slow consumer never makes the client buffer the keyspace.
+   * Every key of the database, as a pull-based `Stream`: each SCAN reply is one chunk, and SCANs are sent as the
+   * consumer pulls (at most one page ahead per server being read), so a slow consumer never makes the client buffer
+   * the keyspace. Interrupting the stream stops it; nothing keeps running.
    *
    * ```ts
    * const sessions = yield* RedisClient.scan({ match: "session:*", type: "hash" }).pipe(Stream.runCount)
    * ```
    *
-   * The promise, on one server and on a cluster that reshards or fails over meanwhile: every key that exists for
-   * the whole scan is emitted at least once; keys added or removed during the scan may or may not be. A key is
-   * emitted twice only where SCAN itself may repeat it (the server shrank its table between two pages) or where its
-   * slot moved while being scanned (resharding, failover, a lost connection to a node that restarted): pass
-   * `dedupe: true` for exactly once, at the memory cost given in {@link ScanKeysOptions.dedupe}.
+   * The promise, on one server and on a cluster that reshards, fails over or restarts nodes meanwhile: every key that
+   * exists for the whole scan is emitted at least once; keys added or removed during the scan may or may not be. A
+   * key is emitted more than once only where SCAN itself may repeat it (the server resized its table between two
+   * pages) or where the scan had to read part of the keyspace again: its slot moved while its node was being
+   * scanned, that node took slots over (resharding) or was failed over mid-scan, or a server restarted. With
+   * `dedupe: true` every key comes exactly once, at the memory cost given in {@link ScanKeysOptions.dedupe}.
    *
-   * On a cluster every primary is scanned (`concurrency` at a time) and the client tracks which slots are
-   * finished: a node's slots count as scanned only if that node still owned them, unmoved, when its cursor
-   * returned to 0; the others are scanned again on their new owner. A `match` whose hash tag is fixed
-   * (`{user:1}:*`) scans only the node serving that slot. Failed and loading nodes are waited for on the
-   * client's retry schedules (`connection`, `loading`, `clusterDown`); when one runs out the stream fails with
-   * that error.
+   * On a cluster the client tracks which hash slots are finished, not which nodes: it scans the primaries
+   * (`concurrency` at a time, default one), and a node's slots count as scanned only if that node, the same process
+   * with the same config epoch, still served them without migrating when its cursor returned to 0. Slots that moved
+   * are read again on their new owner (slot by slot with `CLUSTER GETKEYSINSLOT` when they are few there, MATCH
+   * applied by the client). A `match` literal up to its hash tag (`{user:1}:*`) scans only the node serving that
+   * slot. A node that fails mid-scan is left for later and its slots are read again, from cursor 0, on the replica
+   * that takes over; loading nodes, slots nobody serves and slots held in migration are waited for on the client's
+   * retry schedules (`connection`, `loading`, `clusterDown`), and the stream fails with the last error when one runs
+   * out. Besides SCAN the cluster scan sends `CLUSTER NODES` and `INFO server` to each primary it reads (and
+   * `CLUSTER GETKEYSINSLOT` after a reshard): an ACL user needs them.
    *
-   * Bad options (`count` or `concurrency` below 1, a `type` no server can know) fail the stream with
-   * `InvalidArgumentError` before anything is sent.
+   * On one server a restart mid-scan is noticed by the server's run id, and the scan starts over. A LOADING server
+   * fails the stream with its `ReplyError`.
+   *
+   * Bad options (`count` or `concurrency` below 1 or not integers, a `type` no server can know) fail the stream with
+   * `InvalidArgumentError` before anything is sent; a `type` the server does not know fails with its `ReplyError` on
+   * Valkey, and matches nothing on Redis.
    */
   static scan(options: ScanKeysOptions = {}): Stream.Stream<string, RedisError, RedisClient> {
     return Stream.unwrap(RedisClient.use((client) => Effect.succeed(scanKeys(client, options))))
@@ -139,8 +149,10 @@ export class RedisClient extends Context.Service<RedisClient, RedisClientService
   /**
    * A hash's fields and values as `[field, value]` tuples, one HSCAN reply per chunk, pulled on demand: a hash of
    * any size streams in bounded memory. Fields present for the whole scan are emitted at least once; HSCAN may
-   * repeat one (`dedupe: true` drops repeats). On a cluster the cursor stays on the node that issued it: when
-   * the key moves to another node the scan starts over there, so fields may repeat then.
+   * repeat one (`dedupe: true` drops repeats). A cursor only means something to the server process that issued
+   * it, so the scan starts over (repeating fields) when that changes: on a cluster when the key moves to another
+   * node (MOVED, or ASK while its slot migrates) or the connection to its node is lost, on one server when it
+   * restarted.
    */
   static hscan(key: RedisKey, options: ScanEntriesOptions = {}): Stream.Stream<readonly [string, string], RedisError, RedisClient> {
     return Stream.unwrap(RedisClient.use((client) => Effect.succeed(hashEntries(client, key, options))))

@@ -13,8 +13,8 @@ export interface ScanKeysOptions {
   readonly count?: number | undefined
   /**
    * Remember every key emitted and drop repeats, so each key is emitted exactly once. Costs memory for every
-   * distinct key until the stream ends (about the key's length plus 80 bytes each: ~100 MB for a million 20-byte
-   * keys). Default false.
+   * distinct key until the stream ends: about 40 bytes plus the key's length each (measured: 61 MB for a million
+   * 20-character keys). Default false.
    */
   readonly dedupe?: boolean | undefined
   /** On a cluster: how many primaries are scanned at once. Default 1. Ignored by a single server. */
