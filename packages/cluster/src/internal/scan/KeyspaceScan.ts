@@ -466,12 +466,12 @@ class ScanRun<K> {
         yield* this.retry.wait("loading", () => this.lastLoading!)
         this.loading.clear()
       } else if (next._tag === "waitUnserved") {
+        // A fresh slot map, at once; and a step of the schedule either way, so a map that keeps changing without
+        // letting the scan move on still ends the wait.
         yield* Effect.ignore(this.ctx.topology.refresh)
-        if (this.ctx.topology.current().epoch === snapshot.epoch) {
-          yield* this.retry.wait("clusterDown", () =>
-            this.clusterDown(`${this.coverage.remaining} slot(s) are not served by any primary that answers`))
-          this.avoided.clear()
-        }
+        if (this.ctx.topology.current().epoch === snapshot.epoch) this.avoided.clear()
+        yield* this.retry.wait("clusterDown", () =>
+          this.clusterDown(`${this.coverage.remaining} slot(s) are not served by any primary that answers`))
       }
       tried.clear()
       migrating = false
