@@ -1,7 +1,7 @@
 /**
  * RedisClient.scan on a stable cluster of its own (3 primaries, no replicas, nothing else writing; built once for
- * the file, tests run in order with the real clock): 200k keys over
- * every slot emitted exactly once under RESP2 and RESP3 (text, bytes, one or all primaries at once), the stream is
+ * the file, tests run in order with the real clock): 200k keys over every slot emitted exactly once under RESP2 and
+ * RESP3 (text, bytes, one or all primaries at once), the stream is
  * chunked by SCAN reply and pulled on demand, TYPE and MATCH filters, a hash-tagged MATCH reaches one node only,
  * interruption leaves nothing running, bad options fail before sending; per-key HSCAN/SSCAN/ZSCAN streams, also
  * while their key's slot moves, and a 1M-field HSCAN in bounded memory.

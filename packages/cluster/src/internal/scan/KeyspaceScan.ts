@@ -42,7 +42,7 @@ import { SlotCoverage } from "./SlotCoverage.ts"
 // Slots that moved mid-pass are usually a few among many on their new owner, whose own slots may be finished
 // already. Re-SCANning that whole node for them costs as much as its whole keyspace; reading just those slots
 // (`CLUSTER GETKEYSINSLOT`, MATCH applied by the client) costs what is in them: on 333k keys per node,
-// bench/scan-rescan.ts measured 1.1 ms for 1 slot, 17 ms for 1000 slots, against ~300-500 ms for the rescan. So a
+// bench/scan-rescan.ts measured ~1 ms for 1 slot, 17-24 ms for 1000 slots, against 270-530 ms for the rescan. So a
 // pass whose open slots are at most half of what its node serves reads them slot by slot, each in one atomic reply
 // (confirmed like a pass: same process, same epoch, still served, not migrating). GETKEYSINSLOT cannot filter by
 // TYPE nor page through a slot, so with a TYPE filter, or for a slot holding more keys than one reply may carry,
