@@ -45,6 +45,14 @@ describe("examples", () => {
       assert.include(stdout, "failing command: command 1 ReplyError, executed: true; audit=1")
       assert.include(stdout, "script transfer: done; alice=59, bob=60")
     }
+    if (file === "scan.ts") {
+      assert.include(stdout, "sessions: 1000")
+      assert.include(stdout, "hashes: 3")
+      assert.include(stdout, "user 7 has: history, profile, settings")
+      assert.include(stdout, "items in stock: 1714 of 2000")
+      assert.include(stdout, "best score: ada=30")
+      assert.include(stdout, "deleted: 1005 keys")
+    }
     if (file === "failover.ts") {
       assert.include(stdout, "other errors seen by the writers: 0")
       assert.include(stdout, "(plus at most the unknown ones): 200 of 200")

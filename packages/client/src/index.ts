@@ -22,11 +22,14 @@ export * from "./Errors.ts"
 export * as Redis from "./Redis.ts"
 export {
   type CommandSuccess,
+  type KeyspaceScan,
   type OptimisticOptions,
   type PipelineResults,
   type PipelineValues,
   RedisClient,
   type RedisClientService,
+  type ScanEntriesOptions,
+  type ScanKeysOptions,
   type Transaction,
   type TransactionMode,
   type WatchTransaction

@@ -4,6 +4,8 @@ import { Config, Context, type Duration, Effect, Layer, type Result, Stream } fr
 import { resolveClusterOptions } from "./internal/ClusterOptionsValidation.ts"
 import { ReplicationError } from "./internal/errors/ReplicationError.ts"
 import { millis } from "./internal/millis.ts"
+import { keyCursorScan } from "./internal/scan/KeyCursorScan.ts"
+import { keyspaceScan } from "./internal/scan/KeyspaceScan.ts"
 import { keySlot } from "./KeySlot.ts"
 import { ClusterExecutor } from "./internal/routing/ClusterExecutor.ts"
 import type { RequestContext } from "./internal/routing/ClusterRequest.ts"
@@ -121,7 +123,11 @@ const makeServices = (options: RedisClusterOptions) =>
     const client = RedisClient.of({
       run: (command) => executor.run(command),
       pipelineResults: (commands) => executor.pipelineResults(commands),
-      watch: (keys, body) => executor.watch(keys, body)
+      watch: (keys, body) => executor.watch(keys, body),
+      // RedisClient.scan: slot by slot over every primary, surviving resharding and failover (see KeyspaceScan.ts).
+      scanKeyspace: (scan) => keyspaceScan(ctx, scan),
+      // HSCAN/SSCAN/ZSCAN: each cursor stays on the node that issued it (see KeyCursorScan.ts).
+      scanKey: (key, page) => keyCursorScan(ctx, key, page)
     })
 
     const nodeClient = (address: NodeAddressParts | string): RedisClientService => {
@@ -149,7 +155,10 @@ const makeServices = (options: RedisClusterOptions) =>
         const tracking = RedisClient.of({
           run: (command) => executor.run(command, onWrite),
           pipelineResults: (commands) => executor.pipelineResults(commands, onWrite),
-          watch: (keys, body) => executor.watch(keys, body, onWrite)
+          watch: (keys, body) => executor.watch(keys, body, onWrite),
+          // Scans only read: nothing for WAIT to wait for.
+          scanKeyspace: client.scanKeyspace,
+          scanKey: client.scanKey
         })
         const timeoutMs = millis(replication.timeout, 1_000)
         const waitFor = (conn: NodeTransport) =>
