@@ -23,7 +23,7 @@ const isShards = (r: ScriptedRequest) => r.args[0] === "CLUSTER" && r.args[1] ==
 const serving = (layout: () => TopologySpec) => (r: ScriptedRequest) => (isShards(r) ? ScriptedTransport.clusterShards(layout()) : "OK")
 
 const liveLayer = (transport: ScriptedTransportService, options: Partial<ClusterTopologyOptions> = {}) =>
-  ClusterTopology.layer({ startupNodes, refreshMinInterval: "1 second", refreshInterval: Infinity, ...options }).pipe(
+  ClusterTopology.layer({ startupNodes, refreshMinInterval: "1 second", refreshInterval: Infinity, readNodeTimeout: false, ...options }).pipe(
     Layer.provideMerge(NodePool.layer()),
     Layer.provide(transport.layer)
   )

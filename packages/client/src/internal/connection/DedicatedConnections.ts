@@ -6,6 +6,8 @@ export interface DedicatedConnection {
   readonly inFlight: number
   onClose(listener: (reason: string) => void): void
   close(timeout?: Duration.Input): Effect.Effect<void>
+  /** Closes at once, failing whatever waits there (see `NodeConnection.reset`). */
+  reset(reason: string): void
 }
 
 /** Limits of {@link DedicatedConnections}. */
@@ -101,6 +103,19 @@ export class DedicatedConnections<C extends DedicatedConnection> {
       if (nodes.has(node)) continue
       this.idle.delete(node)
       for (const conn of [...list]) Effect.runFork(conn.close(0))
+    }
+  }
+
+  /**
+   * Stops trusting every connection to `node` (it stopped answering, or was demoted while silent): leased ones are
+   * reset, failing the commands blocked there with `reason`; idle ones are closed.
+   */
+  resetNode(node: string, reason: string): void {
+    for (const [conn, of] of [...this.leased]) if (of === node) conn.reset(reason)
+    const idle = this.idle.get(node)
+    if (idle !== undefined) {
+      this.idle.delete(node)
+      for (const conn of idle) conn.reset(reason)
     }
   }
 

@@ -1,4 +1,4 @@
-import { ClusterDownError, type Command, RedirectionLimitError, type RedisError, ReplyError, TimeoutError, TryAgainError } from "@effect-redis/client"
+import { ClusterDownError, type Command, NodeUnresponsiveError, RedirectionLimitError, type RedisError, ReplyError, TimeoutError, TryAgainError } from "@effect-redis/client"
 import { CommandFlags, decodeReply, hasFlag, invalidArgument } from "@effect-redis/client/Command"
 import type { ConnectionFailure, ReplyWaiter } from "@effect-redis/client/Connection"
 import type { Redirection } from "@effect-redis/client"
@@ -8,6 +8,7 @@ import { parseRedirect } from "../topology/ClusterReplyParsing.ts"
 import { type ClusterNodeInfo, type ClusterShard, formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import type { ClusterTopologyService } from "../topology/ClusterTopology.ts"
 import type { ConnectFailure, NodeTransport } from "../transport/ClusterTransport.ts"
+import type { HeldCommand } from "../transport/NodeHealth.ts"
 import type { NodePoolService } from "../transport/NodePool.ts"
 import { pickReader, type ReadFrom } from "./ReadFrom.ts"
 import type { RetryKind, RetrySchedule } from "./RetrySchedules.ts"
@@ -20,6 +21,8 @@ export interface RequestContext {
   readonly maxRedirections: number
   readonly commandTimeoutMs: number
   readonly schedules: { readonly [K in RetryKind]: RetrySchedule }
+  /** Commands for a node declared unresponsive fail at once with `NodeUnresponsiveError` instead of waiting. */
+  readonly failOnUnresponsiveNode: boolean
 }
 
 /** Where a request is sent: by its slot (following the slot map), or to one node whatever the slot map says. */
@@ -55,7 +58,7 @@ const askingWaiter = (deadline: number, timeoutMs: number): ReplyWaiter => ({
  * their schedule), anything else is the caller's `ReplyError`. A command whose bytes may have reached a node
  * that then vanished is only sent again when it is read-only or declared replay-safe.
  */
-export class ClusterRequest<A> implements ReplyWaiter {
+export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
   readonly cmd: Command<A>
   /** When the command's time is up. Blocking commands get a fresh one per attempt (see {@link sendDedicated}). */
   deadline: number
@@ -73,6 +76,8 @@ export class ClusterRequest<A> implements ReplyWaiter {
   private primaryOnly = false
   /** The node the command was last sent to. */
   private sentTo: NodeTransport | undefined = undefined
+  /** The node the command was last routed to (sent, connecting, or held): named by its errors. */
+  private routedTo: string | undefined = undefined
   private sentToReplica = false
   private history: Array<Redirection> | undefined = undefined
   /** An earlier attempt's bytes were written before its connection failed (a replayed read or replay-safe write). */
@@ -216,11 +221,39 @@ export class ClusterRequest<A> implements ReplyWaiter {
     if (this.cancelled) return
     const node = this.route()
     if (node === undefined) return
+    this.routedTo = node.address
+    // A node that stopped answering gets nothing more: the command waits, unsent, to go wherever the node's slots
+    // end up (or to the node when it answers again). One size check when every node is healthy.
+    const held = this.ctx.pool.held
+    if (held.size !== 0 && held.has(node.address)) return this.holdFor(node.address)
     if (this.dedicated) return this.sendDedicated(node)
     const conn = this.ctx.pool.get(node.address)
     if (conn !== undefined) return this.sendOn(conn)
     // No open connection: open one (shared with concurrent callers), then come back to the callback world.
     this.sendWhenConnected(this.ctx.pool.connect(node), node.address)
+  }
+
+  private holdFor(address: string): void {
+    if (this.ctx.failOnUnresponsiveNode) {
+      const silentForMs = this.ctx.pool.unresponsiveFor(address)
+      if (silentForMs !== undefined) {
+        return this.complete(Exit.fail(new NodeUnresponsiveError({ command: this.command, address, silentForMs, written: false })))
+      }
+    }
+    if (this.deadline !== Infinity && Date.now() >= this.deadline) return this.expire(address)
+    this.ctx.pool.hold(address, this)
+  }
+
+  // HeldCommand: the node health check calls these while the command is held.
+
+  /** Routes and sends again: the node answers, was declared unresponsive, or the topology changed. */
+  resume(): void {
+    this.send()
+  }
+
+  /** The command's deadline passed while it was held for `address`, unsent. */
+  expire(address: string): void {
+    this.complete(Exit.fail(this.deadlinePassed(address)))
   }
 
   /**
@@ -370,7 +403,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
         Effect.flatMap(Effect.result(step(now, kind)), (result) => {
           if (Result.isFailure(result)) return Effect.fail(failure())
           const delayMs = Duration.toMillis(result.success[1])
-          if (Date.now() + delayMs >= this.deadline) return Effect.fail(this.deadlinePassed(this.sentTo?.address ?? "?"))
+          if (Date.now() + delayMs >= this.deadline) return Effect.fail(this.deadlinePassed(this.lastAddress))
           this.attempts++
           // A scheduled retry is a new attempt: the redirect limit guards against loops within one attempt, not
           // against the ASK that every retry of a multi-key command meets during a migration.
@@ -416,6 +449,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
    * The command's one deadline (queueing, connecting, redirects and retries together) passed, or would before the
    * next try. `written` says whether any earlier attempt may have reached a server (replay-safe commands only).
    */
+  /** The node the command last went (or was going) to, for errors; the slot when no node could be chosen. */
+  private get lastAddress(): string {
+    return this.routedTo ?? this.sentTo?.address ?? (this.slot >= 0 ? `no node (slot ${this.slot} unserved)` : "no node")
+  }
+
   private deadlinePassed(address: string): TimeoutError {
     return new TimeoutError({ command: this.command, address, timeoutMs: this.timeoutMs, written: this.everWritten })
   }

@@ -1,4 +1,5 @@
 import { TopologyError } from "@effect-redis/client"
+import type { RespValue } from "@effect-redis/resp"
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, PubSub, Queue, Stream } from "effect"
 import { millis } from "../millis.ts"
 import { NodePool } from "../transport/NodePool.ts"
@@ -12,10 +13,19 @@ import {
   type NodeHealth
 } from "./ClusterSnapshot.ts"
 import { diffSnapshots, type TopologyChange } from "./TopologyChange.ts"
-import { preferredView, TopologyDiscovery } from "./TopologyDiscovery.ts"
+import { preferredView, requestRaw, TopologyDiscovery } from "./TopologyDiscovery.ts"
 
 /** Why a refresh was asked for. */
-export type RefreshReason = "moved" | "uncoveredSlot" | "unknownNode" | "connectionLost" | "clusterDown" | "readOnly" | "periodic" | "explicit"
+export type RefreshReason =
+  | "moved"
+  | "uncoveredSlot"
+  | "unknownNode"
+  | "connectionLost"
+  | "silentNode"
+  | "clusterDown"
+  | "readOnly"
+  | "periodic"
+  | "explicit"
 
 /** Options of the live topology. */
 export interface ClusterTopologyOptions {
@@ -38,6 +48,12 @@ export interface ClusterTopologyOptions {
   readonly refreshTimeout?: Duration.Input | undefined
   /** How many nodes each refresh asks at once, preferring the view most agree on. Default 3. */
   readonly refreshSampleSize?: number | undefined
+  /**
+   * Read the cluster's `cluster-node-timeout` (`CONFIG GET`) after discovery and hand it to the node pool, which
+   * paces its detection of hung nodes by it. Default true; the cluster client turns it off when its `nodeTimeout`
+   * option is given. A node that refuses `CONFIG` (managed services, ACLs) leaves the pool's default.
+   */
+  readonly readNodeTimeout?: boolean | undefined
 }
 
 /** Counters for tests and diagnostics. */
@@ -106,6 +122,22 @@ export const snapshotOf = (spec: TopologySpec, epoch = 1): ClusterSnapshot =>
     })),
     epoch
   )
+
+/**
+ * `cluster-node-timeout` in ms from a `CONFIG GET` reply: `[name, value]` (RESP2) or `{ name: value }` (RESP3, a
+ * Map); `undefined` for anything else (an error reply when CONFIG is refused).
+ */
+const nodeTimeoutOf = (reply: RespValue): number | undefined => {
+  const value = reply instanceof Map
+    ? reply.get("cluster-node-timeout")
+    : Array.isArray(reply) && reply.length >= 2 ? reply[1] : undefined
+  const ms = Number(value instanceof Uint8Array ? new TextDecoder().decode(value) : value)
+  return value !== undefined && value !== null && Number.isFinite(ms) && ms > 0 ? ms : undefined
+}
+
+/** The primaries that serve slots. */
+const servingPrimaries = (snapshot: ClusterSnapshot): ReadonlySet<string> =>
+  new Set(snapshot.shards.filter((shard) => shard.slots.length > 0).map((shard) => shard.primary.address))
 
 /** Every node's health, as a comparable text. */
 const healthOf = (snapshot: ClusterSnapshot): string =>
@@ -198,10 +230,18 @@ const makeLive = (options: ClusterTopologyOptions) =>
           seen.add(key)
           candidates.push(node)
         }
-        // Primaries first (they are the authority on their slots), in random order to spread the load.
+        // Primaries first (they are the authority on their slots), in random order to spread the load. Nodes that
+        // stopped answering come last: asking one would hold the whole round for the refresh timeout.
+        const silent: Array<NodeAddressParts> = []
+        const addUnlessSilent = (node: ClusterNodeInfo) => {
+          if (pool.held.has(node.address)) silent.push(node)
+          else add(node)
+        }
         const shards = [...known.shards].sort(() => Math.random() - 0.5)
-        for (const shard of shards) add(shard.primary)
-        for (const shard of shards) for (const replica of shard.replicas) add(replica)
+        for (const shard of shards) addUnlessSilent(shard.primary)
+        for (const shard of shards) for (const replica of shard.replicas) addUnlessSilent(replica)
+        for (const node of startupNodes) if (!pool.held.has(formatAddress(node.host, node.port))) add(node)
+        for (const node of silent) add(node)
         for (const node of startupNodes) add(node)
         const { accepted, seen: answers, failures } = yield* discovery.discover(
           candidates,
@@ -217,6 +257,24 @@ const makeLive = (options: ClusterTopologyOptions) =>
         return best
       })
 
+    /**
+     * Asks primaries, one after the other, for `cluster-node-timeout` until one answers, and gives it to the pool.
+     * Runs in the background: discovery does not wait for it, and a cluster that refuses CONFIG keeps the default.
+     */
+    const readNodeTimeout = (snapshot: ClusterSnapshot): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const timeoutMs = millis(options.refreshTimeout, 2_000)
+        for (const shard of snapshot.shards) {
+          const reply = yield* Effect.result(Effect.flatMap(
+            pool.connect(shard.primary),
+            (conn) => Effect.timeoutOption(requestRaw(conn, ["CONFIG", "GET", "cluster-node-timeout"], timeoutMs), timeoutMs)
+          ))
+          if (reply._tag === "Failure" || reply.success._tag === "None") continue
+          const ms = nodeTimeoutOf(reply.success.value)
+          if (ms !== undefined) return pool.setNodeTimeout(ms)
+        }
+      })
+
     let current = (yield* discover(ClusterSnapshot.empty)).withEpoch(1)
     // The last refreshed picture: changes are published as differences between refreshes, so the slots a MOVED
     // patched one by one show up once, as one change, when the refresh confirms them.
@@ -230,8 +288,10 @@ const makeLive = (options: ClusterTopologyOptions) =>
       // that failed or finished loading would keep its old health until the layout itself changes.
       if (next.signature === current.signature && healthOf(next) === healthOf(current)) return Effect.void
       current = next.withEpoch(current.epoch + 1)
+      pool.primariesChanged(servingPrimaries(current))
       return pool.retain(new Set(current.nodes.keys()))
     }
+    pool.primariesChanged(servingPrimaries(current))
 
     // --- the refresher ---------------------------------------------------------------------------------------
     const signal = yield* Queue.unbounded<RefreshReason>()
@@ -269,6 +329,8 @@ const makeLive = (options: ClusterTopologyOptions) =>
 
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(nextTrigger, refreshOnce)))
     pool.onConnectionLost(() => requestRefresh("connectionLost"))
+    pool.onSilentNode(() => requestRefresh("silentNode"))
+    if (options.readNodeTimeout ?? true) yield* Effect.forkScoped(readNodeTimeout(current))
 
     return ClusterTopology.of({
       current: () => current,

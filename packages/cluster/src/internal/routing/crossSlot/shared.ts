@@ -151,6 +151,7 @@ export const certainlyNotApplied = (error: RedisError): boolean => {
     case "TryAgainError":
     case "ClusterDownError":
     case "RedirectionLimitError":
+    case "NodeUnresponsiveError":
       return true
     case "ConnectionError":
     case "TimeoutError":
