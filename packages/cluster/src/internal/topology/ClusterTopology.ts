@@ -241,12 +241,18 @@ const makeLive = (options: ClusterTopologyOptions) =>
         for (const shard of shards) addUnlessSilent(shard.primary)
         for (const shard of shards) for (const replica of shard.replicas) addUnlessSilent(replica)
         for (const node of startupNodes) if (!pool.held.has(formatAddress(node.host, node.port))) add(node)
+        const answering = candidates.length
         for (const node of silent) add(node)
         for (const node of startupNodes) add(node)
-        const { accepted, seen: answers, failures } = yield* discovery.discover(
-          candidates,
-          (view) => skipCoverage ? view.shards.length > 0 : view.fullyCovered
-        )
+        const accept = (view: ClusterSnapshot) => skipCoverage ? view.shards.length > 0 : view.fullyCovered
+        // Silent nodes only in a round of their own, when no other node gave a usable view: in a sample with
+        // answering nodes, one of them would hold the whole round for the refresh timeout.
+        let round = yield* discovery.discover(candidates.slice(0, answering), accept)
+        if (round.accepted.length === 0 && answering < candidates.length) {
+          const last = yield* discovery.discover(candidates.slice(answering), accept)
+          round = { accepted: last.accepted, seen: [...round.seen, ...last.seen], failures: [...round.failures, ...last.failures] }
+        }
+        const { accepted, seen: answers, failures } = round
         const best = preferredView(accepted)
         if (best === undefined) {
           const reason = answers.length > 0
