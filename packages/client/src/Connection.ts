@@ -15,7 +15,16 @@ export {
   DedicatedConnections,
   type DedicatedConnectionsOptions
 } from "./internal/connection/DedicatedConnections.ts"
+export { clientIdOf, type CommandSink, primeClientId } from "./internal/connection/ClientIds.ts"
+export {
+  type BlockedCommand,
+  type BlockedCommandEnd,
+  endBlockedCommand,
+  requestOn,
+  UNBLOCK_GRACE_MS
+} from "./internal/connection/InterruptBlocked.ts"
 export { NodeConnection } from "./internal/connection/NodeConnection.ts"
+export { type PutBack, putBackFor, type SendRaw } from "./internal/connection/PutBack.ts"
 export type { ConnectionFailure, ReplyWaiter } from "./internal/connection/ReplyWaiter.ts"
 export { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./internal/connection/RunOnConnection.ts"
 export { type ParsedRedisUrl, parseRedisUrl, redactUrl } from "./internal/RedisUrl.ts"

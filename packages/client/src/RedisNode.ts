@@ -1,11 +1,12 @@
 import type { ProtocolError } from "@effect-redis/resp"
-import { Cause, type Duration, Effect, Exit, Layer, Option, Result, type Scope, Semaphore } from "effect"
+import { type Duration, Effect, Layer, Result, type Scope, Semaphore } from "effect"
 import type { Command } from "./Command.ts"
 import { hasFlag, CommandFlags } from "./internal/CommandFlags.ts"
 import type { ConnectionOptions, NodeAddress } from "./internal/connection/ConnectionOptions.ts"
 import { DedicatedConnections } from "./internal/connection/DedicatedConnections.ts"
 import { NodeConnection } from "./internal/connection/NodeConnection.ts"
 import type { ConnectionFailure } from "./internal/connection/ReplyWaiter.ts"
+import { runBlockingOnConnection } from "./internal/connection/BlockingCall.ts"
 import { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./internal/connection/RunOnConnection.ts"
 import { ConnectionError } from "./internal/errors/ConnectionError.ts"
 import type { RedisError } from "./internal/errors/RedisError.ts"
@@ -102,10 +103,15 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
             blockMs
           )),
           (conn) =>
-            restore(runOnConnection(conn, command, undefined, blockMs === 0 ? Infinity : conn.commandTimeoutMs + blockMs)).pipe(
-              // Reusable only once its reply arrived; a timed-out or interrupted command may still be blocked there.
-              Effect.onExit((exit) => Effect.sync(() => dedicated.release(conn, replyArrived(exit))))
-            )
+            // Reusable once its reply arrived, or once an interruption made the server let go of it (the shared
+            // connection sends CLIENT UNBLOCK); a timed-out command may still be blocked there and is closed.
+            restore(runBlockingOnConnection(
+              conn,
+              command,
+              blockMs === 0 ? Infinity : conn.commandTimeoutMs + blockMs,
+              connection,
+              (reusable) => dedicated.release(conn, reusable)
+            ))
         )
       )
 
@@ -167,13 +173,6 @@ const needsDedicated = (command: Command<unknown>): boolean =>
 const blockTimeOf = (command: Command<unknown>): number | undefined => {
   const blocking = command.spec.blockingTimeout
   return blocking === undefined || command.invalid !== undefined ? undefined : blocking(command.args)
-}
-
-/** Whether a command's outcome came from a reply (so nothing is left blocked on its connection). */
-const replyArrived = (exit: Exit.Exit<unknown, RedisError>): boolean => {
-  if (Exit.isSuccess(exit)) return true
-  const error = Cause.findErrorOption(exit.cause)
-  return Option.isSome(error) && (error.value._tag === "ReplyError" || error.value._tag === "UnknownCommandError" || error.value._tag === "DecodeError")
 }
 
 /** A layer providing {@link RedisClient} for one standalone server. */

@@ -26,8 +26,8 @@ export interface DedicatedConnectionsOptions {
  * for seconds never stalls the commands multiplexed on a node's shared connection.
  *
  * A connection whose reply arrived goes back to an idle list (per node, at most `maxIdle`) for the next blocking
- * command. One given back before its reply (timed out, interrupted, failed) is closed at once: the server then
- * drops the command still blocked on it, so an interrupted BLPOP cannot pop an element nobody will receive.
+ * command, as does one whose interrupted command the server was made to let go of (see `endBlockedCommand`). One
+ * given back while a command may still be blocked on it (timed out, failed) is closed at once.
  * With `maxInUse`, a node never has more connections in use (or opening) than that; further leases wait in line.
  */
 export class DedicatedConnections<C extends DedicatedConnection> {

@@ -1,7 +1,7 @@
 import { type Command, ConnectionError, CrossSlotError, DecodeError, type MergeRule, type PipelineResults, type RedisError, UnsupportedInClusterError } from "@effect-redis/client"
 import { firstKey, invalidArgument, keyIndexes, makeCommand } from "@effect-redis/client/Command"
 import type { RespArg } from "@effect-redis/resp"
-import { Cause, Effect, Exit, type Fiber, Result } from "effect"
+import { Cause, Effect, Exit, Fiber, Result } from "effect"
 import { keySlot } from "../../KeySlot.ts"
 import type { NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import { ClusterRequest, type RequestContext, type RequestTarget, type WriteListener } from "./ClusterRequest.ts"
@@ -258,10 +258,13 @@ export class ClusterExecutor {
             completeWith(i)(this.run(command, onWrite))
           }
         }
-        return Effect.sync(() => {
-          for (const request of requests) request.cancel()
-          if (forked !== undefined) for (const child of forked) child.interruptUnsafe()
-        })
+        // Interruption waits for blocking commands to be ended on their servers (see ClusterRequest.interrupt).
+        return Effect.suspend(() =>
+          Effect.andThen(
+            Effect.forEach(requests, (request) => request.interrupt(), { concurrency: "unbounded", discard: true }),
+            forked === undefined ? Effect.void : Fiber.interruptAll(forked)
+          )
+        )
       })
     )
   }

@@ -1,9 +1,9 @@
 import { ClusterDownError, type Command, NodeUnresponsiveError, RedirectionLimitError, type RedisError, ReplyError, TimeoutError, TryAgainError } from "@effect-redis/client"
 import { CommandFlags, decodeReply, hasFlag, invalidArgument } from "@effect-redis/client/Command"
-import type { ConnectionFailure, ReplyWaiter } from "@effect-redis/client/Connection"
+import { clientIdOf, type ConnectionFailure, endBlockedCommand, primeClientId, type ReplyWaiter } from "@effect-redis/client/Connection"
 import type { Redirection } from "@effect-redis/client"
 import { isRespErrorReply, type RespErrorReply, type RespValue } from "@effect-redis/resp"
-import { Clock, Duration, Effect, Exit, Result, Schedule } from "effect"
+import { Clock, Deferred, Duration, Effect, Exit, Result, Schedule } from "effect"
 import { parseRedirect } from "../topology/ClusterReplyParsing.ts"
 import { type ClusterNodeInfo, type ClusterShard, formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import type { ClusterTopologyService } from "../topology/ClusterTopology.ts"
@@ -88,6 +88,13 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
   private readonly dedicated: boolean
   /** The dedicated connection the command waits on, until its reply or failure. */
   private leased: NodeTransport | undefined = undefined
+  /** The dedicated connection the command was queued on, and its node (for `CLIENT UNBLOCK` from another connection). */
+  private blockedOn: NodeTransport | undefined = undefined
+  private blockedNode: NodeAddressParts | undefined = undefined
+  /** Set once the caller is interrupted while the command may be blocked: its reply (or failure) goes here. */
+  private blockedOutcome: Deferred.Deferred<RespValue | undefined> | undefined = undefined
+  /** The interruption's ending, shared by every canceller. */
+  private ending: Effect.Effect<void> | undefined = undefined
   private steps: Partial<Record<RetryKind, (now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>>> | undefined
   attempts = 1
 
@@ -114,12 +121,36 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
   }
 
   /**
-   * The caller is gone (interrupted): no late redirect or retry may send the command again, and a blocking
-   * command's connection is closed so the server stops waiting on its behalf.
+   * The caller is gone (interrupted): no late redirect or retry may send the command again. A blocking command
+   * queued on its dedicated connection is ended for good before this completes (see `endBlockedCommand`): the
+   * server unblocks it, and anything it took meanwhile is put back, so an element pushed right after the
+   * interruption stays in the list. Idempotent: every canceller of the request waits for the same ending.
    */
-  cancel(): void {
+  interrupt(): Effect.Effect<void> {
+    if (this.ending !== undefined) return this.ending
     this.cancelled = true
-    this.releaseLease(false)
+    const conn = this.blockedOn
+    if (conn === undefined || this.leased !== conn) {
+      // Not queued on a dedicated connection (or its reply already came): nothing is blocked on our behalf.
+      this.releaseLease(true)
+      return (this.ending = Effect.void)
+    }
+    const outcome = Deferred.makeUnsafe<RespValue | undefined>()
+    this.blockedOutcome = outcome
+    const node = this.blockedNode!
+    // The first canceller does the work; any other one (a request has up to three) waits for it to finish.
+    const done = Deferred.makeUnsafe<void>()
+    this.ending = Deferred.await(done)
+    return Effect.ensuring(
+      Effect.flatMap(
+        endBlockedCommand(
+          { args: this.cmd.args, clientId: clientIdOf(conn), outcome: Deferred.await(outcome), reset: (reason) => conn.reset(reason) },
+          this.ctx.pool.connect(node)
+        ),
+        (end) => Effect.sync(() => this.releaseLease(end.reusable))
+      ),
+      Deferred.succeed(done, undefined)
+    )
   }
 
   private releaseLease(reusable: boolean): void {
@@ -145,6 +176,10 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
   }
 
   onReply(raw: RespValue): void {
+    if (this.blockedOutcome !== undefined) {
+      Deferred.doneUnsafe(this.blockedOutcome, Exit.succeed(raw))
+      return
+    }
     const leased = this.leased
     if (!isRespErrorReply(raw)) {
       if (this.onWrite !== undefined && !hasFlag(this.cmd.spec.flags, CommandFlags.readonly)) {
@@ -188,6 +223,10 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
   }
 
   onFailure(error: ConnectionFailure): void {
+    if (this.blockedOutcome !== undefined) {
+      Deferred.doneUnsafe(this.blockedOutcome, Exit.succeed(undefined))
+      return
+    }
     if (this.leased !== undefined) this.releaseLease(false)
     // A cancelled request's dedicated connection was closed on purpose: nobody waits, and nothing is wrong with the node.
     if (this.cancelled) return
@@ -261,6 +300,7 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
    * through Effect. The lease is recorded in the same uninterruptible step, so an interruption never loses it.
    */
   private sendDedicated(node: NodeAddressParts & { readonly address: string }): void {
+    this.blockedNode = node
     // Each attempt may block for the whole block time again (a MOVED after a failover resends the full command),
     // so each gets its own deadline: otherwise a resent BLPOP could be cut short, closed, and lose an element.
     if (this.timeoutMs !== Infinity) this.deadline = Date.now() + this.timeoutMs
@@ -293,10 +333,10 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
             Effect.callback<A, RedisError>((resume) => {
               this.complete = resume
               this.sendOn(conn)
-              return Effect.sync(() => this.cancel())
+              return Effect.suspend(() => this.interrupt())
             })
         }),
-        () => Effect.sync(() => this.cancel())
+        () => this.interrupt()
       )
     )
   }
@@ -309,6 +349,8 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
       this.releaseLease(true)
       return this.complete(Exit.fail(this.deadlinePassed(conn.address)))
     }
+    // A blocking command's connection tells its CLIENT ID (once, in the same write): an interruption needs it.
+    if (this.leased === conn) primeClientId(conn)
     if (this.asking) {
       this.asking = false
       conn.enqueue(["ASKING"], askingWaiter(this.deadline, this.timeoutMs))
@@ -316,8 +358,9 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
     const invalid = conn.enqueue(this.cmd.args, this)
     if (invalid !== undefined) {
       this.releaseLease(true)
-      this.complete(Exit.fail(invalidArgument(this.cmd, invalid)))
+      return this.complete(Exit.fail(invalidArgument(this.cmd, invalid)))
     }
+    if (this.leased === conn) this.blockedOn = conn
   }
 
   /** The node to send to now; `undefined` when the caller was completed (failed, or waiting for a refresh). */
@@ -471,7 +514,7 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
     return Effect.callback<A, RedisError>((resume) => {
       const request = new ClusterRequest(ctx, cmd, target, resume, onWrite)
       request.send()
-      return Effect.sync(() => request.cancel())
+      return Effect.suspend(() => request.interrupt())
     })
   }
 }

@@ -43,9 +43,9 @@ export interface NodePoolService {
    */
   readonly lease: (node: NodeAddressParts) => Effect.Effect<NodeTransport, ConnectFailure>
   /**
-   * Gives back a leased connection. `reusable` only when its reply arrived (nothing is blocked on it): it then
-   * waits, idle, for the next blocking command; otherwise it is closed at once, which also makes the server
-   * drop a command still blocked on it (an interrupted BLPOP must not pop an element nobody will receive).
+   * Gives back a leased connection. `reusable` only when nothing is blocked on it any more (its reply arrived, or an
+   * interruption made the server let go of the command): it then waits, idle, for the next blocking command;
+   * otherwise it is closed at once.
    */
   readonly release: (conn: NodeTransport, reusable: boolean) => void
   /**
