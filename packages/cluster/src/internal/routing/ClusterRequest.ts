@@ -35,6 +35,18 @@ export type RequestTarget = { readonly slot: number } | { readonly node: NodeAdd
  */
 export type WriteListener = (conn: NodeTransport, release?: () => void) => void
 
+/** Where a blocking command waits, and how its interruption is going. */
+interface BlockedState {
+  /** The node it was sent to: `CLIENT UNBLOCK` goes to that node's shared connection. */
+  readonly node: NodeAddressParts
+  /** The dedicated connection it was queued on (the lease's, once `sendOn` queued it there). */
+  conn: NodeTransport | undefined
+  /** Set once the caller is interrupted while it may be blocked: its reply (or failure) goes here. */
+  outcome: Deferred.Deferred<RespValue | undefined> | undefined
+  /** The interruption's ending, shared by every canceller. */
+  ending: Effect.Effect<void> | undefined
+}
+
 /** Sends the ASKING that precedes a command after an ASK redirect; its reply is not needed. */
 const askingWaiter = (deadline: number, timeoutMs: number): ReplyWaiter => ({
   command: "ASKING",
@@ -88,13 +100,8 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
   private readonly dedicated: boolean
   /** The dedicated connection the command waits on, until its reply or failure. */
   private leased: NodeTransport | undefined = undefined
-  /** The dedicated connection the command was queued on, and its node (for `CLIENT UNBLOCK` from another connection). */
-  private blockedOn: NodeTransport | undefined = undefined
-  private blockedNode: NodeAddressParts | undefined = undefined
-  /** Set once the caller is interrupted while the command may be blocked: its reply (or failure) goes here. */
-  private blockedOutcome: Deferred.Deferred<RespValue | undefined> | undefined = undefined
-  /** The interruption's ending, shared by every canceller. */
-  private ending: Effect.Effect<void> | undefined = undefined
+  /** A blocking command's state on its dedicated connection; never allocated for other commands. */
+  private blocked: BlockedState | undefined = undefined
   private steps: Partial<Record<RetryKind, (now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>>> | undefined
   attempts = 1
 
@@ -127,25 +134,26 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
    * interruption stays in the list. Idempotent: every canceller of the request waits for the same ending.
    */
   interrupt(): Effect.Effect<void> {
-    if (this.ending !== undefined) return this.ending
     this.cancelled = true
-    const conn = this.blockedOn
+    const blocked = this.blocked
+    if (blocked === undefined) return Effect.void
+    if (blocked.ending !== undefined) return blocked.ending
+    const conn = blocked.conn
     if (conn === undefined || this.leased !== conn) {
-      // Not queued on a dedicated connection (or its reply already came): nothing is blocked on our behalf.
+      // Not queued on its dedicated connection (or its reply already came): nothing is blocked on our behalf.
       this.releaseLease(true)
-      return (this.ending = Effect.void)
+      return (blocked.ending = Effect.void)
     }
     const outcome = Deferred.makeUnsafe<RespValue | undefined>()
-    this.blockedOutcome = outcome
-    const node = this.blockedNode!
+    blocked.outcome = outcome
     // The first canceller does the work; any other one (a request has up to three) waits for it to finish.
     const done = Deferred.makeUnsafe<void>()
-    this.ending = Deferred.await(done)
+    blocked.ending = Deferred.await(done)
     return Effect.ensuring(
       Effect.flatMap(
         endBlockedCommand(
           { args: this.cmd.args, clientId: clientIdOf(conn), outcome: Deferred.await(outcome), reset: (reason) => conn.reset(reason) },
-          this.ctx.pool.connect(node)
+          this.ctx.pool.connect(blocked.node)
         ),
         (end) => Effect.sync(() => this.releaseLease(end.reusable))
       ),
@@ -176,8 +184,9 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
   }
 
   onReply(raw: RespValue): void {
-    if (this.blockedOutcome !== undefined) {
-      Deferred.doneUnsafe(this.blockedOutcome, Exit.succeed(raw))
+    const interrupted = this.blocked?.outcome
+    if (interrupted !== undefined) {
+      Deferred.doneUnsafe(interrupted, Exit.succeed(raw))
       return
     }
     const leased = this.leased
@@ -223,8 +232,9 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
   }
 
   onFailure(error: ConnectionFailure): void {
-    if (this.blockedOutcome !== undefined) {
-      Deferred.doneUnsafe(this.blockedOutcome, Exit.succeed(undefined))
+    const interrupted = this.blocked?.outcome
+    if (interrupted !== undefined) {
+      Deferred.doneUnsafe(interrupted, Exit.succeed(undefined))
       return
     }
     if (this.leased !== undefined) this.releaseLease(false)
@@ -300,7 +310,7 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
    * through Effect. The lease is recorded in the same uninterruptible step, so an interruption never loses it.
    */
   private sendDedicated(node: NodeAddressParts & { readonly address: string }): void {
-    this.blockedNode = node
+    this.blocked = { node, conn: undefined, outcome: undefined, ending: undefined }
     // Each attempt may block for the whole block time again (a MOVED after a failover resends the full command),
     // so each gets its own deadline: otherwise a resent BLPOP could be cut short, closed, and lose an element.
     if (this.timeoutMs !== Infinity) this.deadline = Date.now() + this.timeoutMs
@@ -360,7 +370,7 @@ export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
       this.releaseLease(true)
       return this.complete(Exit.fail(invalidArgument(this.cmd, invalid)))
     }
-    if (this.leased === conn) this.blockedOn = conn
+    if (this.leased === conn) this.blocked!.conn = conn
   }
 
   /** The node to send to now; `undefined` when the caller was completed (failed, or waiting for a refresh). */
