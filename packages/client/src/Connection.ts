@@ -1,7 +1,8 @@
 /**
  * One server connection, for transports and for the cluster package: the auto-pipelined `NodeConnection` (one
  * socket, one FIFO of reply waiters, writes of one tick coalesced), the per-server pool of dedicated connections
- * that blocking commands lease, and the functions that run commands and pipelines on a connection.
+ * that blocking commands lease, the functions that run commands and pipelines on a connection, and the ending of
+ * an interrupted blocking command (`primeClientId`, `endBlockedCommand`).
  *
  * Programs do not need this module: `RedisNode.layer` and `RedisCluster.layer` manage connections. It is public for
  * code that builds its own client on top of one connection. It is lower-level than the rest of the API and may
@@ -16,15 +17,8 @@ export {
   type DedicatedConnectionsOptions
 } from "./internal/connection/DedicatedConnections.ts"
 export { clientIdOf, type CommandSink, primeClientId } from "./internal/connection/ClientIds.ts"
-export {
-  type BlockedCommand,
-  type BlockedCommandEnd,
-  endBlockedCommand,
-  requestOn,
-  UNBLOCK_GRACE_MS
-} from "./internal/connection/InterruptBlocked.ts"
+export { type BlockedCommand, type BlockedCommandEnd, endBlockedCommand } from "./internal/connection/InterruptBlocked.ts"
 export { NodeConnection } from "./internal/connection/NodeConnection.ts"
-export { type PutBack, putBackFor, type SendRaw } from "./internal/connection/PutBack.ts"
 export type { ConnectionFailure, ReplyWaiter } from "./internal/connection/ReplyWaiter.ts"
 export { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./internal/connection/RunOnConnection.ts"
 export { type ParsedRedisUrl, parseRedisUrl, redactUrl } from "./internal/RedisUrl.ts"

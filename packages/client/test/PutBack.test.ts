@@ -3,7 +3,7 @@
  * server: the real round trips are in test/blocking-interruption.test.ts.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { putBackFor } from "@effect-redis/client/Connection"
+import { putBackFor } from "../src/internal/connection/PutBack.ts"
 import { RespErrorReply, type RespArg, type RespValue } from "@effect-redis/resp"
 import { Effect } from "effect"
 
