@@ -168,3 +168,29 @@ it.live("failOnUnresponsiveNode: commands for the hung node fail at once with No
       assert.deepStrictEqual(mismatches, [])
     }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes, failOnUnresponsiveNode: true })))
   }), 120_000)
+
+it.live("a node that is slow but alive (CLIENT PAUSE WRITE for longer than the node timeout) is not taken for a hung one: its PING answers, nothing is reset, every INCR is acknowledged", () =>
+  Effect.gen(function*() {
+    const cluster = yield* LocalCluster.make({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: NODE_TIMEOUT_MS })
+    const shards = yield* cluster.shards
+    const keys = loadKeys("paused-writes", 200)
+    yield* Effect.gen(function*() {
+      const load = yield* startIncrLoad({ keys, writers: 16 })
+      yield* Effect.sleep("500 millis")
+      // Writes wait on the server for 3 s (the shared connection is silent past the node timeout), reads and PING
+      // are served, and the cluster bus keeps running: no failover.
+      yield* cluster.command(shards[0]!.primary, ["CLIENT", "PAUSE", String(NODE_TIMEOUT_MS + 1_000), "WRITE"])
+      yield* Effect.sleep(`${NODE_TIMEOUT_MS + 2_000} millis`)
+      const report = yield* load.stop
+      const { mismatches } = yield* verifyCounters(report, keys)
+      console.log(`[paused writes, ${cluster.serverVersion.label}] ${report.total} acknowledged, ` +
+        `${[...report.uncertain.values()].reduce((a, b) => a + b, 0)} unknown outcome, longest stall ${report.longestGapMs} ms`)
+      assert.strictEqual(report.uncertain.size, 0, "no connection was reset")
+      assert.strictEqual(report.timeouts, 0)
+      assert.deepStrictEqual(report.errors, [])
+      assert.deepStrictEqual(mismatches, [])
+      // The paused node is still the primary: the client did not give up on it.
+      const snapshot = yield* RedisCluster.topology
+      assert.strictEqual(snapshot.shardForSlot(shards[0]!.slots[0]!.start)!.primary.port, shards[0]!.primary.port)
+    }).pipe(Effect.provide(RedisCluster.layer({ startupNodes: cluster.startupNodes })))
+  }), 120_000)
