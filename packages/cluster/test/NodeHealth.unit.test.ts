@@ -196,4 +196,17 @@ describe("NodeHealth", () => {
     health.probed(X, true, now())
     assert.isFalse(health.held.has(X))
   })
+
+  it("a silent node that no longer serves slots is probed and refreshed for once per node timeout only", () => {
+    const { health, connections, refreshes, advance, now } = setup()
+    health.topologyChanged(new Set([X, Y]))
+    connections.get(X)!.silentSince = 1_000_000
+    advance(1_100)
+    health.probed(X, false, now())
+    health.topologyChanged(new Set([Y, "127.0.0.1:7100"]))
+    const before = refreshes.length
+    const probed = advance(4_000)
+    assert.isAtMost(probed.length, 2)
+    assert.isAtMost(refreshes.length - before, 2)
+  })
 })

@@ -212,7 +212,9 @@ export class NodeHealth {
         )
       }
       // Once declared unresponsive, probe again now and then: a node that comes back releases its held commands.
-      if (silence.probe === "failed" && now - silence.probeEndedAt >= Math.max(probeTimeoutMs, 250)) probe(silence)
+      // A node that no longer serves slots (its replica took over, or it died for good) is probed rarely.
+      const probeEvery = serving ? Math.max(probeTimeoutMs, 250) : nodeTimeoutMs
+      if (silence.probe === "failed" && now - silence.probeEndedAt >= probeEvery) probe(silence)
     }
     this.expireHeld(now)
     return probes
