@@ -24,6 +24,13 @@ export interface IncrLoadReport {
   readonly longestGapMs: number
   /** When (Unix ms) the acknowledgement that ended the longest gap came: when traffic resumed. */
   readonly longestGapEndedAt: number
+  /**
+   * With `groupOf`: per group, the longest time between two acknowledgements of its keys (and from its last one to
+   * `stop`), in ms: how long writers of one shard stalled.
+   */
+  readonly longestGapByGroup: ReadonlyMap<string, number>
+  /** Commands refused unsent because their node was declared unresponsive (`NodeUnresponsiveError`). */
+  readonly refused: number
 }
 
 /** A running load; `stop` ends it and returns the report. */
@@ -47,20 +54,31 @@ export const startIncrLoad = (options: {
   readonly keys: ReadonlyArray<string>
   readonly writers?: number
   readonly pauseMs?: number
+  /** The keys writer `index` picks from (default: all of `keys`). */
+  readonly keysOf?: (index: number) => ReadonlyArray<string>
+  /** Groups keys (e.g. by shard) for `longestGapByGroup`. */
+  readonly groupOf?: (key: string) => string
 }): Effect.Effect<IncrLoad, never, RedisClient> =>
   Effect.gen(function*() {
     const acked = new Map<string, number>()
     const uncertain = new Map<string, number>()
     const errors: Array<string> = []
     let timeouts = 0
+    let refused = 0
     let total = 0
     let running = true
-    let lastAck = yield* Clock.currentTimeMillis
+    const startedAt = yield* Clock.currentTimeMillis
+    let lastAck = startedAt
     let longestGapMs = 0
     let longestGapEndedAt = lastAck
-    const writer = Effect.gen(function*() {
+    const lastAckByGroup = new Map<string, number>()
+    const longestGapByGroup = new Map<string, number>()
+    const groupOf = options.groupOf
+    if (groupOf !== undefined) for (const key of options.keys) lastAckByGroup.set(groupOf(key), startedAt)
+    const writer = (index: number) => Effect.gen(function*() {
+      const keys = options.keysOf?.(index) ?? options.keys
       while (running) {
-        const key = options.keys[Math.floor(Math.random() * options.keys.length)]!
+        const key = keys[Math.floor(Math.random() * keys.length)]!
         const outcome = yield* Effect.result(Redis.incr(key))
         if (outcome._tag === "Success") {
           increment(acked, key)
@@ -71,26 +89,37 @@ export const startIncrLoad = (options: {
             longestGapEndedAt = now
           }
           lastAck = now
+          if (groupOf !== undefined) {
+            const group = groupOf(key)
+            const gap = now - (lastAckByGroup.get(group) ?? startedAt)
+            longestGapByGroup.set(group, Math.max(longestGapByGroup.get(group) ?? 0, gap))
+            lastAckByGroup.set(group, now)
+          }
         } else {
           const error: RedisError = outcome.failure
           // Written, then no answer: the connection died, or the node stopped answering past the deadline.
           if ((error._tag === "ConnectionError" || error._tag === "TimeoutError") && error.written) increment(uncertain, key)
           else if (error._tag === "TimeoutError" && !error.written) timeouts++
+          else if (error._tag === "NodeUnresponsiveError") refused++
           else errors.push(`${error._tag}: ${error.message}`)
         }
         if (options.pauseMs !== undefined && options.pauseMs > 0) yield* Effect.sleep(options.pauseMs)
       }
     })
     const fibers = yield* Effect.forEach(
-      Array.from({ length: options.writers ?? 16 }),
-      () => Effect.forkChild(writer),
+      Array.from({ length: options.writers ?? 16 }, (_, i) => i),
+      (index) => Effect.forkChild(writer(index)),
     )
     return {
       total: () => total,
       stop: Effect.gen(function*() {
         running = false
+        const stoppedAt = yield* Clock.currentTimeMillis
+        for (const [group, at] of lastAckByGroup) {
+          longestGapByGroup.set(group, Math.max(longestGapByGroup.get(group) ?? 0, stoppedAt - at))
+        }
         yield* Fiber.joinAll(fibers)
-        return { acked, uncertain, errors, timeouts, total, longestGapMs, longestGapEndedAt }
+        return { acked, uncertain, errors, timeouts, refused, total, longestGapMs, longestGapEndedAt, longestGapByGroup }
       })
     }
   })

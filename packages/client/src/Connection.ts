@@ -1,8 +1,9 @@
 /**
  * One server connection, for transports and for the cluster package: the auto-pipelined `NodeConnection` (one
  * socket, one FIFO of reply waiters, writes of one tick coalesced), the per-server pool of dedicated connections
- * that blocking commands and WATCH bodies lease, and the functions that run commands, pipelines, transactions
- * (MULTI ... EXEC as one attempt) and WATCH bodies on a connection.
+ * that blocking commands and WATCH bodies lease, the functions that run commands, pipelines, transactions
+ * (MULTI ... EXEC as one attempt) and WATCH bodies on a connection, and the ending of an interrupted blocking command
+ * (`primeClientId`, `endBlockedCommand`).
  *
  * Programs do not need this module: `RedisNode.layer` and `RedisCluster.layer` manage connections. It is public for
  * code that builds its own client on top of one connection. It is lower-level than the rest of the API and may
@@ -16,6 +17,8 @@ export {
   DedicatedConnections,
   type DedicatedConnectionsOptions
 } from "./internal/connection/DedicatedConnections.ts"
+export { clientIdOf, type CommandSink, primeClientId } from "./internal/connection/ClientIds.ts"
+export { type BlockedCommand, type BlockedCommandEnd, endBlockedCommand } from "./internal/connection/InterruptBlocked.ts"
 export { type ConnectFailure, NodeConnection } from "./internal/connection/NodeConnection.ts"
 export type { ConnectionFailure, ReplyWaiter } from "./internal/connection/ReplyWaiter.ts"
 export {

@@ -6,6 +6,7 @@ import type { ConnectionOptions, NodeAddress } from "./internal/connection/Conne
 import { DedicatedConnections } from "./internal/connection/DedicatedConnections.ts"
 import { NodeConnection } from "./internal/connection/NodeConnection.ts"
 import type { ConnectionFailure } from "./internal/connection/ReplyWaiter.ts"
+import { runBlockingOnConnection } from "./internal/connection/BlockingCall.ts"
 import { type OnConnectionFailure, pipelineOnConnection, runOnConnection } from "./internal/connection/RunOnConnection.ts"
 import type { AuthenticationError } from "./internal/errors/AuthenticationError.ts"
 import type { ConfigurationError } from "./internal/errors/ConfigurationError.ts"
@@ -165,10 +166,15 @@ export const make = (options: RedisNodeOptions = {}): Effect.Effect<RedisClientS
             blockMs
           )),
           (conn) =>
-            restore(runOnConnection(conn, command, undefined, blockMs === 0 ? Infinity : conn.commandTimeoutMs + blockMs)).pipe(
-              // Reusable only once its reply arrived; a timed-out or interrupted command may still be blocked there.
-              Effect.onExit((exit) => Effect.sync(() => dedicated.release(conn, replyArrived(exit))))
-            )
+            // Reusable once its reply arrived, or once an interruption made the server let go of it (the shared
+            // connection sends CLIENT UNBLOCK); a timed-out command may still be blocked there and is closed.
+            restore(runBlockingOnConnection(
+              conn,
+              command,
+              blockMs === 0 ? Infinity : conn.commandTimeoutMs + blockMs,
+              connection,
+              (reusable) => dedicated.release(conn, reusable)
+            ))
         )
       )
 

@@ -21,6 +21,12 @@ class FakeConnection implements DedicatedConnection {
       for (const listener of this.listeners.splice(0)) listener("closed")
     })
   }
+  resetReason: string | undefined = undefined
+  reset(reason: string) {
+    this.resetReason = reason
+    this.isReady = false
+    for (const listener of this.listeners.splice(0)) listener(reason)
+  }
 }
 
 const connect = Effect.sync(() => new FakeConnection())
@@ -61,5 +67,21 @@ describe("DedicatedConnections", () => {
       yield* Effect.yieldNow
       assert.isFalse(held.isReady)
       assert.isFalse(other.isReady)
+    }))
+
+  it.effect("resetNode resets the leased connections of that node and drops its idle ones; other nodes keep theirs", () =>
+    Effect.gen(function*() {
+      const pool = new DedicatedConnections<FakeConnection>()
+      const leased = yield* pool.lease("n", connect, closedError)
+      const idle = yield* pool.lease("n", connect, closedError)
+      pool.release(idle, true)
+      const elsewhere = yield* pool.lease("m", connect, closedError)
+      pool.resetNode("n", "n stopped answering")
+      assert.strictEqual(leased.resetReason, "n stopped answering")
+      assert.strictEqual(idle.resetReason, "n stopped answering")
+      assert.isUndefined(elsewhere.resetReason)
+      // Nothing idle is left for n: the next lease opens a new connection.
+      const next = yield* pool.lease("n", connect, closedError)
+      assert.notStrictEqual(next, idle)
     }))
 })

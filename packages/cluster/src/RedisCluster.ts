@@ -56,6 +56,22 @@ export interface RedisClusterOptions
   readonly retry?: RetrySchedules | undefined
   /** How long closing waits for replies in flight. Default 5 seconds. */
   readonly closeTimeout?: Duration.Input | undefined
+  /**
+   * The cluster's `cluster-node-timeout`, which paces how a hung node is noticed: a node that owes replies and
+   * sends nothing for half of it is suspected (the topology is refreshed at once and then every few hundred ms while
+   * it stays silent, its new commands wait unsent, a PING probe checks it on a separate connection); after all of
+   * it, if the probe failed, its connections are reset and what was written there fails as outcome unknown.
+   * Default: read from the cluster (`CONFIG GET cluster-node-timeout`) at discovery; 15 seconds, Redis' default,
+   * when CONFIG is refused.
+   */
+  readonly nodeTimeout?: Duration.Input | undefined
+  /**
+   * Fail commands for a node declared unresponsive (silent past half the node timeout, and its probe failed) at
+   * once with `NodeUnresponsiveError` (never sent, so safe to retry), instead of holding them until the failover
+   * shows or the node answers again. Default false. With many fibers sharing keys across every node, holding lets
+   * one hung node gather them all; failing fast keeps the others going.
+   */
+  readonly failOnUnresponsiveNode?: boolean | undefined
 }
 
 /** What `ensureReplication` waits for. */
@@ -117,6 +133,7 @@ const makeServices = (options: RedisClusterOptions) =>
       readFrom: options.readFrom ?? "primary",
       maxRedirections: options.maxRedirections ?? 16,
       commandTimeoutMs: millis(options.commandTimeout, 10_000),
+      failOnUnresponsiveNode: options.failOnUnresponsiveNode ?? false,
       schedules: { ...defaultRetrySchedules, ...definedOnly(options.retry ?? {}) } as RequestContext["schedules"]
     }
     const executor = new ClusterExecutor(ctx, { nonAtomicCrossSlot: options.nonAtomicCrossSlot, protocol: options.protocol })
@@ -241,7 +258,8 @@ export class RedisCluster extends Context.Service<RedisCluster, RedisClusterServ
         const pool = NodePool.layer({
           readOnly: (readFrom ?? "primary") !== "primary",
           closeTimeout: resolved.closeTimeout,
-          maxBlockingConnections: resolved.maxBlockingConnections
+          maxBlockingConnections: resolved.maxBlockingConnections,
+          nodeTimeout: resolved.nodeTimeout
         })
         const topology = ClusterTopology.layer({
           startupNodes: resolved.startupNodes,
@@ -251,7 +269,8 @@ export class RedisCluster extends Context.Service<RedisCluster, RedisClusterServ
           refreshInterval: resolved.refreshInterval,
           refreshMinInterval: resolved.refreshMinInterval,
           refreshTimeout: resolved.refreshTimeout,
-          username: resolved.username
+          username: resolved.username,
+          readNodeTimeout: resolved.nodeTimeout === undefined
         })
         return RedisCluster.layerWith(resolved).pipe(
           Layer.provide(topology),

@@ -23,7 +23,7 @@ const isShards = (r: ScriptedRequest) => r.args[0] === "CLUSTER" && r.args[1] ==
 const serving = (layout: () => TopologySpec) => (r: ScriptedRequest) => (isShards(r) ? ScriptedTransport.clusterShards(layout()) : "OK")
 
 const liveLayer = (transport: ScriptedTransportService, options: Partial<ClusterTopologyOptions> = {}) =>
-  ClusterTopology.layer({ startupNodes, refreshMinInterval: "1 second", refreshInterval: Infinity, ...options }).pipe(
+  ClusterTopology.layer({ startupNodes, refreshMinInterval: "1 second", refreshInterval: Infinity, readNodeTimeout: false, ...options }).pipe(
     Layer.provideMerge(NodePool.layer()),
     Layer.provide(transport.layer)
   )
@@ -102,6 +102,34 @@ describe("discovery", () => {
       assert.strictEqual(topology.current().shardForSlot(0)?.primary.address, "127.0.0.1:8000")
       assert.deepStrictEqual(transport.connects.map((c) => c.address), ["127.0.0.1:8000"])
       assert.deepStrictEqual(topology.resolveAddress({ host: "10.1.0.1", port: 7001 }), { host: "127.0.0.1", port: 8001 })
+    }))
+})
+
+describe("the cluster's node timeout", () => {
+  const withConfig = (reply: (r: ScriptedRequest) => unknown) =>
+    ScriptedTransport.make((r) => (r.args[0] === "CONFIG" ? reply(r) as never : serving(() => threeShards)(r)))
+  const nodeTimeoutSeen = (transport: ScriptedTransportService) =>
+    Effect.gen(function*() {
+      const pool = yield* NodePool
+      yield* ClusterTopology
+      yield* transport.settle
+      return pool.nodeTimeoutMs()
+    }).pipe(Effect.provide(liveLayer(transport, { readNodeTimeout: true })))
+
+  it.effect("is read from a primary after discovery (RESP2 pair or RESP3 map) and paces the hung-node check", () =>
+    Effect.gen(function*() {
+      const resp2 = withConfig(() => ["cluster-node-timeout", "2000"])
+      assert.strictEqual(yield* nodeTimeoutSeen(resp2), 2_000)
+      assert.deepStrictEqual(resp2.sent({ command: "CONFIG" }).map((r) => r.args), [["CONFIG", "GET", "cluster-node-timeout"]])
+      assert.strictEqual(yield* nodeTimeoutSeen(withConfig(() => new Map([["cluster-node-timeout", "1500"]]))), 1_500)
+    }))
+
+  it.effect("a cluster that refuses CONFIG leaves Redis' default, 15 s", () =>
+    Effect.gen(function*() {
+      const refusing = withConfig(() => new RespErrorReply("NOPERM this user has no permissions to run the 'config|get' command"))
+      assert.strictEqual(yield* nodeTimeoutSeen(refusing), 15_000)
+      // Every primary was asked, one after the other.
+      assert.strictEqual(refusing.sent({ command: "CONFIG" }).length, 3)
     }))
 })
 

@@ -184,6 +184,8 @@ class ScriptedConnection implements NodeTransport {
   private readonly queue: Array<Queued> = []
   /** Commands the script chose never to answer. */
   private readonly parked = new Set<Queued>()
+  /** When the first of the `parked` commands was left unanswered. */
+  private parkedSince = 0
   private flushScheduled = false
   private askingNext = false
   private readonly closeListeners: Array<(reason: string) => void> = []
@@ -205,6 +207,16 @@ class ScriptedConnection implements NodeTransport {
 
   get inFlight(): number {
     return this.queue.length + this.parked.size
+  }
+
+  /** Scripted replies always come in the next turn: only commands the script never answers make a node silent. */
+  silentForMs(now: number): number {
+    return this.parked.size === 0 ? 0 : now - this.parkedSince
+  }
+
+  /** Closes at once; commands in flight fail as written. */
+  reset(reason: string): void {
+    this.shutdown(reason, true)
   }
 
   enqueue(args: ReadonlyArray<RespArg>, waiter: ReplyWaiter): InvalidArgument | undefined {
@@ -286,6 +298,7 @@ class ScriptedConnection implements NodeTransport {
     if (!(reply instanceof ScriptedFailure)) return waiter.onReply(reply)
     switch (reply.kind) {
       case "noReply":
+        if (this.parked.size === 0) this.parkedSince = Date.now()
         this.parked.add(item)
         return
       case "timeout":

@@ -27,7 +27,9 @@ const clusterOptionKeys: Readonly<Record<keyof RedisClusterOptions, true>> = {
   skipFullCoverageCheck: true,
   refreshInterval: true,
   refreshMinInterval: true,
-  refreshTimeout: true
+  refreshTimeout: true,
+  nodeTimeout: true,
+  failOnUnresponsiveNode: true
 }
 
 const oneDatabase = "a cluster has a single database (0): remove the option"
@@ -77,11 +79,13 @@ export const resolveClusterOptions = (options: RedisClusterOptions): Result.Resu
     checkInteger("maxRedirections", options.maxRedirections, 0) ??
     checkBoolean("nonAtomicCrossSlot", options.nonAtomicCrossSlot) ??
     checkBoolean("skipFullCoverageCheck", options.skipFullCoverageCheck) ??
+    checkBoolean("failOnUnresponsiveNode", options.failOnUnresponsiveNode) ??
     checkReadFrom(options.readFrom) ??
     checkFunction("addressRemap", options.addressRemap) ??
     checkDuration("refreshInterval", options.refreshInterval, { allowInfinity: true }) ??
     checkDuration("refreshMinInterval", options.refreshMinInterval, { allowZero: true }) ??
     checkDuration("refreshTimeout", options.refreshTimeout) ??
+    checkDuration("nodeTimeout", options.nodeTimeout) ??
     checkDuration("closeTimeout", options.closeTimeout, { allowZero: true }) ??
     checkRetry(options.retry)
   return invalid === undefined ? Result.succeed({ ...merged, startupNodes: nodes }) : Result.fail(invalid)

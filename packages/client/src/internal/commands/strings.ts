@@ -29,13 +29,22 @@ export const decrby = defineCommand({
   args: (key: RedisKey, decrement: number | bigint) => ["DECRBY", key, decrement]
 })
 
-/** GET key: the value, or `Option.none()` when the key does not exist. */
+/**
+ * GET key: the value, or `Option.none()` when the key does not exist.
+ *
+ * The value is decoded as UTF-8 the fast way: bytes that are not valid UTF-8 become U+FFFD, silently (as every
+ * text reply). For the bytes as stored use {@link getBytes}; to fail with a `DecodeError` instead of replacing,
+ * use `Redis.strictUtf8(Redis.get(key))`.
+ */
 export const get = defineCommand({
   name: "GET", flags: readonly, reply: Replies.optionalString,
   args: (key: RedisKey) => ["GET", key]
 })
 
-/** GET key, binary-safe: the value as bytes. */
+/**
+ * GET key, binary-safe: the value as bytes, exactly as stored. {@link get} decodes them as UTF-8 instead, replacing
+ * invalid sequences with U+FFFD; `Redis.strictUtf8(Redis.get(key))` refuses them with a `DecodeError`.
+ */
 export const getBytes = defineCommand({
   name: "GET", flags: readonly, reply: Replies.optionalBytes,
   args: (key: RedisKey) => ["GET", key]

@@ -6,6 +6,8 @@ export interface DedicatedConnection {
   readonly inFlight: number
   onClose(listener: (reason: string) => void): void
   close(timeout?: Duration.Input): Effect.Effect<void>
+  /** Closes at once, failing whatever waits there (see `NodeConnection.reset`). */
+  reset(reason: string): void
 }
 
 /** Limits of {@link DedicatedConnections}. */
@@ -24,8 +26,8 @@ export interface DedicatedConnectionsOptions {
  * for seconds never stalls the commands multiplexed on a node's shared connection.
  *
  * A connection whose reply arrived goes back to an idle list (per node, at most `maxIdle`) for the next blocking
- * command. One given back before its reply (timed out, interrupted, failed) is closed at once: the server then
- * drops the command still blocked on it, so an interrupted BLPOP cannot pop an element nobody will receive.
+ * command, as does one whose interrupted command the server was made to let go of (see `endBlockedCommand`). One
+ * given back while a command may still be blocked on it (timed out, failed) is closed at once.
  * With `maxInUse`, a node never has more connections in use (or opening) than that; further leases wait in line.
  */
 export class DedicatedConnections<C extends DedicatedConnection> {
@@ -101,6 +103,19 @@ export class DedicatedConnections<C extends DedicatedConnection> {
       if (nodes.has(node)) continue
       this.idle.delete(node)
       for (const conn of [...list]) Effect.runFork(conn.close(0))
+    }
+  }
+
+  /**
+   * Stops trusting every connection to `node` (it stopped answering, or was demoted while silent): leased ones are
+   * reset, failing the commands blocked there with `reason`; idle ones are closed.
+   */
+  resetNode(node: string, reason: string): void {
+    for (const [conn, of] of [...this.leased]) if (of === node) conn.reset(reason)
+    const idle = this.idle.get(node)
+    if (idle !== undefined) {
+      this.idle.delete(node)
+      for (const conn of idle) conn.reset(reason)
     }
   }
 

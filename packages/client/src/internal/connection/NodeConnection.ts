@@ -68,6 +68,10 @@ export class NodeConnection {
   private readonly closeListeners: Array<(reason: string) => void> = []
   private drainListener: (() => void) | undefined = undefined
   private connectListener: ((error: ConnectionError | undefined) => void) | undefined = undefined
+  /** When bytes last arrived from the server (`Date.now()` scale); see {@link silentForMs}. */
+  private lastDataAt = 0
+  /** When the first command written after the server owed us nothing left: silence is counted from here at most. */
+  private busySince = 0
 
   /** The node this connection talks to. */
   readonly nodeAddress: NodeAddress
@@ -105,7 +109,11 @@ export class NodeConnection {
     }
     this.socket.setNoDelay(true)
     if (keepAlive !== false) this.socket.setKeepAlive(true, keepAlive)
-    this.socket.on("data", (chunk: Buffer) => this.decoder.feed(chunk))
+    this.socket.on("data", (chunk: Buffer) => {
+      // One clock read per chunk (a chunk carries many replies), so a silent node is told from a busy one.
+      this.lastDataAt = Date.now()
+      this.decoder.feed(chunk)
+    })
     this.socket.on("error", (error) => {
       this.lastSocketError = error.message
     })
@@ -161,6 +169,17 @@ export class NodeConnection {
   /** Number of commands waiting for a reply (written or not). */
   get inFlight(): number {
     return this.waiters.length
+  }
+
+  /**
+   * How long the server has sent nothing while it owes replies to commands already written, in ms (0 when it
+   * owes nothing). Counted from the later of the last bytes received and the first write after the server owed
+   * nothing: a node that answers slowly but steadily is never silent, one that stopped reading (hung, paused,
+   * a host gone without a reset) grows silent from its first unanswered write.
+   */
+  silentForMs(now: number): number {
+    if (this.waiters.length - this.unsent === 0 || this.state === "closed") return 0
+    return Math.max(0, now - Math.max(this.lastDataAt, this.busySince))
   }
 
   /**
@@ -254,6 +273,25 @@ export class NodeConnection {
     this.onClosed(reason)
   }
 
+  /**
+   * Stops trusting the connection: closes it with a TCP reset and fails every waiter at once with a
+   * `ConnectionError` carrying `reason` (`written: true` for commands already written: their outcome is
+   * unknown). Nothing read afterwards can reach a waiter, so a reply the node sends later is never taken for a
+   * success. The reset does not unsend anything: Linux keeps the bytes a server has not read yet readable after a
+   * reset, and a paused server resumed later still executes them (test/tcp-reset.test.ts).
+   */
+  reset(reason: string): void {
+    if (this.state === "closed") return
+    this.lastSocketError ??= reason
+    try {
+      this.socket.resetAndDestroy()
+    } catch {
+      // TLS sockets (their handle is not a bare TCP one) cannot be reset: a plain close ends them just as well here.
+      this.socket.destroy()
+    }
+    this.onClosed(reason)
+  }
+
   // ---------------------------------------------------------------------------------------------------------
   // internals
 
@@ -261,6 +299,7 @@ export class NodeConnection {
     this.flushScheduled = false
     if (this.state === "closed") return
     const chunks = this.encoder.take()
+    if (this.waiters.length === this.unsent) this.busySince = Date.now()
     this.unsent = 0
     this.stats.writes++
     if (chunks.length === 1) {

@@ -1,3 +1,6 @@
+/** Capacity above which an emptied queue goes back to its initial size. */
+const SHRINK_ABOVE = 4096
+
 /**
  * A FIFO ring buffer: the waiters of one connection in the order their replies will arrive. Array#shift is O(n)
  * on large queues; this keeps push/shift O(1) with thousands of commands in flight.
@@ -6,9 +9,16 @@ export class WaiterQueue<A> {
   private items: Array<A | undefined>
   private head = 0
   private count = 0
+  private readonly initialCapacity: number
 
   constructor(initialCapacity = 64) {
+    this.initialCapacity = initialCapacity
     this.items = new Array(initialCapacity)
+  }
+
+  /** Slots allocated (grows with the queue, back to the initial size once a big queue drained). */
+  get capacity(): number {
+    return this.items.length
   }
 
   /** Number of queued items. */
@@ -29,7 +39,11 @@ export class WaiterQueue<A> {
     const item = this.items[this.head]
     this.items[this.head] = undefined
     this.head = (this.head + 1) % this.items.length
-    this.count--
+    // A big pipeline grew the ring (200k commands: 2 MB of slots); give it back once it has drained.
+    if (--this.count === 0 && this.items.length > SHRINK_ABOVE) {
+      this.items = new Array(this.initialCapacity)
+      this.head = 0
+    }
     return item
   }
 
@@ -47,7 +61,7 @@ export class WaiterQueue<A> {
   drain(): Array<A> {
     const out: Array<A> = new Array(this.count)
     for (let i = 0; i < this.count; i++) out[i] = this.at(i)!
-    this.items = new Array(this.items.length)
+    this.items = new Array(this.initialCapacity)
     this.head = 0
     this.count = 0
     return out

@@ -6,6 +6,7 @@ import type { CrossSlotError } from "./CrossSlotError.ts"
 import type { DecodeError } from "./DecodeError.ts"
 import type { InconsistentRepliesError } from "./InconsistentRepliesError.ts"
 import type { InvalidArgumentError } from "./InvalidArgumentError.ts"
+import type { NodeUnresponsiveError } from "./NodeUnresponsiveError.ts"
 import type { RedirectionLimitError } from "./RedirectionLimitError.ts"
 import type { ReplyError } from "./ReplyError.ts"
 import type { TimeoutError } from "./TimeoutError.ts"
@@ -18,7 +19,8 @@ import type { UnsupportedInClusterError } from "./UnsupportedInClusterError.ts"
 /**
  * Every error a command run through a {@link RedisClient} can fail with. Each member is a `Schema.TaggedError`,
  * so programs select the ones they handle with `Effect.catchTag`. The cluster members (`CrossSlotError`,
- * `ClusterDownError`, `TryAgainError`, `RedirectionLimitError`, `TopologyError`, `UnsupportedInClusterError`, `InconsistentRepliesError`)
+ * `ClusterDownError`, `TryAgainError`, `RedirectionLimitError`, `TopologyError`, `UnsupportedInClusterError`, `InconsistentRepliesError`,
+ * `NodeUnresponsiveError`)
  * only come from a cluster client, but live here so a program written against `RedisClient` can name them.
  * `AuthenticationError` reaches commands when a connection opened for them (a reconnect, a newly discovered
  * cluster node) has its credentials refused. (`ConfigurationError` is not here: it only comes from building a
@@ -43,3 +45,4 @@ export type RedisError =
   | UnsupportedInClusterError
   | InconsistentRepliesError
   | TransactionCommandError
+  | NodeUnresponsiveError

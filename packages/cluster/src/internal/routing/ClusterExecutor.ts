@@ -2,7 +2,8 @@ import { type Command, ConnectionError, CrossSlotError, DecodeError, type MergeR
 import { CommandFlags, hasFlag, invalidArgument, isTransaction, makeCommand, type Transaction, transactionRefusal } from "@effect-redis/client/Command"
 import { runWatch, watchCommand } from "@effect-redis/client/Connection"
 import type { RespArg } from "@effect-redis/resp"
-import { Cause, Effect, Exit, type Fiber, Result } from "effect"
+import { Cause, Effect, Exit, Fiber, Result } from "effect"
+import { keySlot } from "../../KeySlot.ts"
 import type { NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import { ClusterRequest, type RequestContext, type RequestTarget, type WriteListener } from "./ClusterRequest.ts"
 import { ClusterTransactionRequest } from "./ClusterTransactionRequest.ts"
@@ -278,10 +279,13 @@ export class ClusterExecutor {
             completeWith(i)(this.run(command, onWrite))
           }
         }
-        return Effect.sync(() => {
-          for (const request of requests) request.cancel()
-          if (forked !== undefined) for (const child of forked) child.interruptUnsafe()
-        })
+        // Interruption waits for blocking commands to be ended on their servers (see ClusterRequest.interrupt).
+        return Effect.suspend(() =>
+          Effect.andThen(
+            Effect.forEach(requests, (request) => request.interrupt(), { concurrency: "unbounded", discard: true }),
+            forked === undefined ? Effect.void : Fiber.interruptAll(forked)
+          )
+        )
       })
     )
   }

@@ -1,13 +1,14 @@
-import { ClusterDownError, type Command, RedirectionLimitError, type RedisError, ReplyError, TimeoutError, TryAgainError } from "@effect-redis/client"
+import { ClusterDownError, type Command, NodeUnresponsiveError, RedirectionLimitError, type RedisError, ReplyError, TimeoutError, TryAgainError } from "@effect-redis/client"
 import { CommandFlags, decodeReply, hasFlag, invalidArgument } from "@effect-redis/client/Command"
-import type { ConnectionFailure, ReplyWaiter } from "@effect-redis/client/Connection"
+import { clientIdOf, type ConnectionFailure, endBlockedCommand, primeClientId, type ReplyWaiter } from "@effect-redis/client/Connection"
 import type { Redirection } from "@effect-redis/client"
 import { type InvalidArgument, isRespErrorReply, type RespErrorReply, type RespValue } from "@effect-redis/resp"
-import { Clock, Duration, Effect, Exit, Result, Schedule } from "effect"
+import { Clock, Deferred, Duration, Effect, Exit, Result, Schedule } from "effect"
 import { parseRedirect } from "../topology/ClusterReplyParsing.ts"
 import { type ClusterNodeInfo, type ClusterShard, formatAddress, type NodeAddressParts } from "../topology/ClusterSnapshot.ts"
 import type { ClusterTopologyService } from "../topology/ClusterTopology.ts"
 import type { ConnectFailure, NodeTransport } from "../transport/ClusterTransport.ts"
+import type { HeldCommand } from "../transport/NodeHealth.ts"
 import type { NodePoolService } from "../transport/NodePool.ts"
 import { pickReader, type ReadFrom } from "./ReadFrom.ts"
 import type { RetryKind, RetrySchedule } from "./RetrySchedules.ts"
@@ -20,6 +21,8 @@ export interface RequestContext {
   readonly maxRedirections: number
   readonly commandTimeoutMs: number
   readonly schedules: { readonly [K in RetryKind]: RetrySchedule }
+  /** Commands for a node declared unresponsive fail at once with `NodeUnresponsiveError` instead of waiting. */
+  readonly failOnUnresponsiveNode: boolean
 }
 
 /** Where a request is sent: by its slot (following the slot map), or to one node whatever the slot map says. */
@@ -31,6 +34,18 @@ export type RequestTarget = { readonly slot: number } | { readonly node: NodeAdd
  * sent on it, where the write was made) and must call `release` when done with it.
  */
 export type WriteListener = (conn: NodeTransport, release?: () => void) => void
+
+/** Where a blocking command waits, and how its interruption is going. */
+interface BlockedState {
+  /** The node it was sent to: `CLIENT UNBLOCK` goes to that node's shared connection. */
+  readonly node: NodeAddressParts
+  /** The dedicated connection it was queued on (the lease's, once `sendOn` queued it there). */
+  conn: NodeTransport | undefined
+  /** Set once the caller is interrupted while it may be blocked: its reply (or failure) goes here. */
+  outcome: Deferred.Deferred<RespValue | undefined> | undefined
+  /** The interruption's ending, shared by every canceller. */
+  ending: Effect.Effect<void> | undefined
+}
 
 /** Sends the ASKING that precedes a command after an ASK redirect; its reply is not needed. */
 const askingWaiter = (deadline: number, timeoutMs: number): ReplyWaiter => ({
@@ -55,7 +70,7 @@ const askingWaiter = (deadline: number, timeoutMs: number): ReplyWaiter => ({
  * their schedule), anything else is the caller's `ReplyError`. A command whose bytes may have reached a node
  * that then vanished is only sent again when it is read-only or declared replay-safe.
  */
-export class ClusterRequest<A> implements ReplyWaiter {
+export class ClusterRequest<A> implements ReplyWaiter, HeldCommand {
   readonly cmd: Command<A>
   /** When the command's time is up. Blocking commands get a fresh one per attempt (see {@link sendDedicated}). */
   deadline: number
@@ -78,6 +93,8 @@ export class ClusterRequest<A> implements ReplyWaiter {
    * not come from the slot map (a redirect, a node chosen by the caller, a keyless command's random pick).
    */
   private routedBy: { readonly epoch: number; readonly primary: string } | undefined = undefined
+  /** The node the command was last routed to (sent, connecting, or held): named by its errors. */
+  private routedTo: string | undefined = undefined
   private sentToReplica = false
   private history: Array<Redirection> | undefined = undefined
   /** An earlier attempt's bytes were written before its connection failed (a replayed read or replay-safe write). */
@@ -88,6 +105,8 @@ export class ClusterRequest<A> implements ReplyWaiter {
   protected dedicated: boolean
   /** The dedicated connection the command waits on, until its reply or failure. */
   private leased: NodeTransport | undefined = undefined
+  /** A blocking command's state on its dedicated connection; never allocated for other commands. */
+  private blocked: BlockedState | undefined = undefined
   private steps: Partial<Record<RetryKind, (now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>>> | undefined
   attempts = 1
 
@@ -114,12 +133,41 @@ export class ClusterRequest<A> implements ReplyWaiter {
   }
 
   /**
-   * The caller is gone (interrupted): no late redirect or retry may send the command again, and a blocking
-   * command's connection is closed so the server stops waiting on its behalf.
+   * The caller is gone (interrupted): no late redirect or retry may send the command again. A blocking command
+   * queued on its dedicated connection is ended for good before this completes (see `endBlockedCommand`): the
+   * server unblocks it, and anything it took meanwhile is put back, so an element pushed right after the
+   * interruption stays in the list. Idempotent: every canceller of the request waits for the same ending.
    */
-  cancel(): void {
+  interrupt(): Effect.Effect<void> {
     this.cancelled = true
-    this.releaseLease(false)
+    const blocked = this.blocked
+    if (blocked === undefined) {
+      // Not a blocking command: a leased connection (a WATCH) is closed, taking its server-side state with it.
+      this.releaseLease(false)
+      return Effect.void
+    }
+    if (blocked.ending !== undefined) return blocked.ending
+    const conn = blocked.conn
+    if (conn === undefined || this.leased !== conn) {
+      // Not queued on its dedicated connection (or its reply already came): nothing is blocked on our behalf.
+      this.releaseLease(true)
+      return (blocked.ending = Effect.void)
+    }
+    const outcome = Deferred.makeUnsafe<RespValue | undefined>()
+    blocked.outcome = outcome
+    // The first canceller does the work; any other one (a request has up to three) waits for it to finish.
+    const done = Deferred.makeUnsafe<void>()
+    blocked.ending = Deferred.await(done)
+    return Effect.ensuring(
+      Effect.flatMap(
+        endBlockedCommand(
+          { args: this.cmd.args, clientId: clientIdOf(conn), outcome: Deferred.await(outcome), reset: (reason) => conn.reset(reason) },
+          this.ctx.pool.connect(blocked.node)
+        ),
+        (end) => Effect.sync(() => this.releaseLease(end.reusable))
+      ),
+      Deferred.succeed(done, undefined)
+    )
   }
 
   private releaseLease(reusable: boolean): void {
@@ -145,6 +193,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
   }
 
   onReply(raw: RespValue): void {
+    const interrupted = this.blocked?.outcome
+    if (interrupted !== undefined) {
+      Deferred.doneUnsafe(interrupted, Exit.succeed(raw))
+      return
+    }
     const leased = this.leased
     if (!isRespErrorReply(raw)) {
       if (leased !== undefined && this.keepsLease(leased)) {
@@ -190,6 +243,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
   }
 
   onFailure(error: ConnectionFailure): void {
+    const interrupted = this.blocked?.outcome
+    if (interrupted !== undefined) {
+      Deferred.doneUnsafe(interrupted, Exit.succeed(undefined))
+      return
+    }
     if (this.leased !== undefined) this.releaseLease(false)
     // A cancelled request's dedicated connection was closed on purpose: nobody waits, and nothing is wrong with the node.
     if (this.cancelled) return
@@ -223,6 +281,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
     if (this.cancelled) return
     const node = this.route()
     if (node === undefined) return
+    this.routedTo = node.address
+    // A node that stopped answering gets nothing more: the command waits, unsent, to go wherever the node's slots
+    // end up (or to the node when it answers again). One size check when every node is healthy.
+    const held = this.ctx.pool.held
+    if (held.size !== 0 && held.has(node.address)) return this.holdFor(node.address)
     if (this.dedicated) return this.sendDedicated(node)
     const conn = this.ctx.pool.get(node.address)
     if (conn !== undefined) return this.sendOn(conn)
@@ -230,11 +293,39 @@ export class ClusterRequest<A> implements ReplyWaiter {
     this.sendWhenConnected(this.ctx.pool.connect(node), node.address)
   }
 
+  private holdFor(address: string): void {
+    if (this.ctx.failOnUnresponsiveNode) {
+      const silentForMs = this.ctx.pool.unresponsiveFor(address)
+      if (silentForMs !== undefined) {
+        return this.complete(Exit.fail(new NodeUnresponsiveError({ command: this.command, address, silentForMs, written: false })))
+      }
+    }
+    if (this.deadline !== Infinity && Date.now() >= this.deadline) return this.expire(address)
+    this.ctx.pool.hold(address, this)
+  }
+
+  // HeldCommand: the node health check calls these while the command is held.
+
+  /** Routes and sends again: the node answers, was declared unresponsive, or the topology changed. */
+  resume(): void {
+    this.send()
+  }
+
+  /** The command's deadline passed while it was held for `address`, unsent. */
+  expire(address: string): void {
+    this.complete(Exit.fail(this.deadlinePassed(address)))
+  }
+
   /**
    * A blocking command: lease a connection of its own, where it then waits. Not the hot path: always goes
    * through Effect. The lease is recorded in the same uninterruptible step, so an interruption never loses it.
    */
   private sendDedicated(node: NodeAddressParts & { readonly address: string }): void {
+    // Only a blocking command can be left blocked on the server: a WATCH (the other user of a leased connection)
+    // has nothing to unblock, and its connection is closed when interrupted so no WATCH outlives its body.
+    if (hasFlag(this.cmd.spec.flags, CommandFlags.blocking)) {
+      this.blocked = { node, conn: undefined, outcome: undefined, ending: undefined }
+    }
     // Each attempt may block for the whole block time again (a MOVED after a failover resends the full command),
     // so each gets its own deadline: otherwise a resent BLPOP could be cut short, closed, and lose an element.
     if (this.timeoutMs !== Infinity) this.deadline = Date.now() + this.timeoutMs
@@ -270,10 +361,10 @@ export class ClusterRequest<A> implements ReplyWaiter {
             Effect.callback<A, RedisError>((resume) => {
               this.complete = resume
               this.sendOn(conn)
-              return Effect.sync(() => this.cancel())
+              return Effect.suspend(() => this.interrupt())
             })
         }),
-        () => Effect.sync(() => this.cancel())
+        () => this.interrupt()
       )
     )
   }
@@ -303,6 +394,8 @@ export class ClusterRequest<A> implements ReplyWaiter {
       this.releaseLease(true)
       return this.complete(Exit.fail(this.deadlinePassed(conn.address)))
     }
+    // A blocking command's connection tells its CLIENT ID (once, in the same write): an interruption needs it.
+    if (this.blocked !== undefined && this.leased === conn) primeClientId(conn)
     const asking = this.asking
     if (asking) {
       this.asking = false
@@ -311,8 +404,9 @@ export class ClusterRequest<A> implements ReplyWaiter {
     const invalid = this.enqueueOn(conn, asking)
     if (invalid !== undefined) {
       this.releaseLease(true)
-      this.complete(Exit.fail(invalidArgument(this.cmd, invalid)))
+      return this.complete(Exit.fail(invalidArgument(this.cmd, invalid)))
     }
+    if (this.blocked !== undefined && this.leased === conn) this.blocked.conn = conn
   }
 
   /** The node to send to now; `undefined` when the caller was completed (failed, or waiting for a refresh). */
@@ -405,7 +499,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
         Effect.flatMap(Effect.result(step(now, kind)), (result) => {
           if (Result.isFailure(result)) return Effect.fail(failure())
           const delayMs = Duration.toMillis(result.success[1])
-          if (Date.now() + delayMs >= this.deadline) return Effect.fail(this.deadlinePassed(this.sentTo?.address ?? "?"))
+          if (Date.now() + delayMs >= this.deadline) return Effect.fail(this.deadlinePassed(this.lastAddress))
           this.attempts++
           // A scheduled retry is a new attempt: the redirect limit guards against loops within one attempt, not
           // against the ASK that every retry of a multi-key command meets during a migration.
@@ -463,6 +557,11 @@ export class ClusterRequest<A> implements ReplyWaiter {
    * The command's one deadline (queueing, connecting, redirects and retries together) passed, or would before the
    * next try. `written` says whether any earlier attempt may have reached a server (replay-safe commands only).
    */
+  /** The node the command last went (or was going) to, for errors; the slot when no node could be chosen. */
+  private get lastAddress(): string {
+    return this.routedTo ?? this.sentTo?.address ?? (this.slot >= 0 ? `no node (slot ${this.slot} unserved)` : "no node")
+  }
+
   private deadlinePassed(address: string): TimeoutError {
     return new TimeoutError({ command: this.command, address, timeoutMs: this.timeoutMs, written: this.everWritten })
   }
@@ -480,7 +579,7 @@ export class ClusterRequest<A> implements ReplyWaiter {
     return Effect.callback<A, RedisError>((resume) => {
       const request = new ClusterRequest(ctx, cmd, target, resume, onWrite)
       request.send()
-      return Effect.sync(() => request.cancel())
+      return Effect.suspend(() => request.interrupt())
     })
   }
 }

@@ -54,7 +54,7 @@ export class ClusterTransactionRequest<A> extends ClusterRequest<A> {
     return Effect.callback<A, RedisError>((resume) => {
       const request = new ClusterTransactionRequest(ctx, transaction, target, resume, onWrite)
       request.send()
-      return Effect.sync(() => request.cancel())
+      return Effect.suspend(() => request.interrupt())
     })
   }
 }

@@ -55,7 +55,7 @@ export class ClusterWatchRequest extends ClusterRequest<WatchedConnection<NodeTr
     return Effect.callback<WatchedConnection<NodeTransport>, RedisError>((resume) => {
       const request = new ClusterWatchRequest(ctx, watch, target, resume)
       request.send()
-      return Effect.sync(() => request.cancel())
+      return Effect.suspend(() => request.interrupt())
     })
   }
 }

@@ -1,4 +1,5 @@
 import { type AuthenticationError, TopologyError } from "@effect-redis/client"
+import type { RespValue } from "@effect-redis/resp"
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, PubSub, Queue, Stream } from "effect"
 import { millis } from "../millis.ts"
 import { NodePool } from "../transport/NodePool.ts"
@@ -13,10 +14,19 @@ import {
 } from "./ClusterSnapshot.ts"
 import { CurrentSnapshot } from "./CurrentSnapshot.ts"
 import { diffSnapshots, type TopologyChange } from "./TopologyChange.ts"
-import { preferredView, TopologyDiscovery } from "./TopologyDiscovery.ts"
+import { preferredView, requestRaw, TopologyDiscovery } from "./TopologyDiscovery.ts"
 
 /** Why a refresh was asked for. */
-export type RefreshReason = "moved" | "uncoveredSlot" | "unknownNode" | "connectionLost" | "clusterDown" | "readOnly" | "periodic" | "explicit"
+export type RefreshReason =
+  | "moved"
+  | "uncoveredSlot"
+  | "unknownNode"
+  | "connectionLost"
+  | "silentNode"
+  | "clusterDown"
+  | "readOnly"
+  | "periodic"
+  | "explicit"
 
 /** Options of the live topology. */
 export interface ClusterTopologyOptions {
@@ -41,6 +51,12 @@ export interface ClusterTopologyOptions {
   readonly refreshSampleSize?: number | undefined
   /** The ACL user the node connections authenticate as, named in the `AuthenticationError` of a refused discovery. Default `default`. */
   readonly username?: string | undefined
+  /**
+   * Read the cluster's `cluster-node-timeout` (`CONFIG GET`) after discovery and hand it to the node pool, which
+   * paces its detection of hung nodes by it. Default true; the cluster client turns it off when its `nodeTimeout`
+   * option is given. A node that refuses `CONFIG` (managed services, ACLs) leaves the pool's default.
+   */
+  readonly readNodeTimeout?: boolean | undefined
 }
 
 /** Counters for tests and diagnostics. */
@@ -118,6 +134,22 @@ export const snapshotOf = (spec: TopologySpec, epoch = 1): ClusterSnapshot =>
     })),
     epoch
   )
+
+/**
+ * `cluster-node-timeout` in ms from a `CONFIG GET` reply: `[name, value]` (RESP2) or `{ name: value }` (RESP3, a
+ * Map); `undefined` for anything else (an error reply when CONFIG is refused).
+ */
+const nodeTimeoutOf = (reply: RespValue): number | undefined => {
+  const value = reply instanceof Map
+    ? reply.get("cluster-node-timeout")
+    : Array.isArray(reply) && reply.length >= 2 ? reply[1] : undefined
+  const ms = Number(value instanceof Uint8Array ? new TextDecoder().decode(value) : value)
+  return value !== undefined && value !== null && Number.isFinite(ms) && ms > 0 ? ms : undefined
+}
+
+/** The primaries that serve slots. */
+const servingPrimaries = (snapshot: ClusterSnapshot): ReadonlySet<string> =>
+  new Set(snapshot.shards.filter((shard) => shard.slots.length > 0).map((shard) => shard.primary.address))
 
 /** Every node's health, as a comparable text. */
 const healthOf = (snapshot: ClusterSnapshot): string =>
@@ -213,15 +245,29 @@ const makeLive = (options: ClusterTopologyOptions) =>
           seen.add(key)
           candidates.push(node)
         }
-        // Primaries first (they are the authority on their slots), in random order to spread the load.
+        // Primaries first (they are the authority on their slots), in random order to spread the load. Nodes that
+        // stopped answering come last: asking one would hold the whole round for the refresh timeout.
+        const silent: Array<NodeAddressParts> = []
+        const addUnlessSilent = (node: ClusterNodeInfo) => {
+          if (pool.held.has(node.address)) silent.push(node)
+          else add(node)
+        }
         const shards = [...known.shards].sort(() => Math.random() - 0.5)
-        for (const shard of shards) add(shard.primary)
-        for (const shard of shards) for (const replica of shard.replicas) add(replica)
+        for (const shard of shards) addUnlessSilent(shard.primary)
+        for (const shard of shards) for (const replica of shard.replicas) addUnlessSilent(replica)
+        for (const node of startupNodes) if (!pool.held.has(formatAddress(node.host, node.port))) add(node)
+        const answering = candidates.length
+        for (const node of silent) add(node)
         for (const node of startupNodes) add(node)
-        const { accepted, seen: answers, failures, refused } = yield* discovery.discover(
-          candidates,
-          (view) => skipCoverage ? view.shards.length > 0 : view.fullyCovered
-        )
+        const accept = (view: ClusterSnapshot) => skipCoverage ? view.shards.length > 0 : view.fullyCovered
+        // Silent nodes only in a round of their own, when no other node gave a usable view: in a sample with
+        // answering nodes, one of them would hold the whole round for the refresh timeout.
+        let round = yield* discovery.discover(candidates.slice(0, answering), accept)
+        if (round.accepted.length === 0 && answering < candidates.length) {
+          const last = yield* discovery.discover(candidates.slice(answering), accept)
+          round = { accepted: last.accepted, seen: [...round.seen, ...last.seen], failures: [...round.failures, ...last.failures], refused: [...round.refused, ...last.refused] }
+        }
+        const { accepted, seen: answers, failures, refused } = round
         const best = preferredView(accepted)
         // No layout, and nodes refused our credentials: that is the problem to report, not the topology.
         if (best === undefined && answers.length === 0 && refused.length > 0) return yield* Effect.fail(refused[0]!)
@@ -232,6 +278,24 @@ const makeLive = (options: ClusterTopologyOptions) =>
           return yield* new TopologyError({ reason, nodes: candidates.map((c) => `${c.host}:${c.port}`) })
         }
         return best
+      })
+
+    /**
+     * Asks primaries, one after the other, for `cluster-node-timeout` until one answers, and gives it to the pool.
+     * Runs in the background: discovery does not wait for it, and a cluster that refuses CONFIG keeps the default.
+     */
+    const readNodeTimeout = (snapshot: ClusterSnapshot): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const timeoutMs = millis(options.refreshTimeout, 2_000)
+        for (const shard of snapshot.shards) {
+          const reply = yield* Effect.result(Effect.flatMap(
+            pool.connect(shard.primary),
+            (conn) => Effect.timeoutOption(requestRaw(conn, ["CONFIG", "GET", "cluster-node-timeout"], timeoutMs), timeoutMs)
+          ))
+          if (reply._tag === "Failure" || reply.success._tag === "None") continue
+          const ms = nodeTimeoutOf(reply.success.value)
+          if (ms !== undefined) return pool.setNodeTimeout(ms)
+        }
       })
 
     const current = new CurrentSnapshot((yield* discover(ClusterSnapshot.empty)).withEpoch(1))
@@ -248,8 +312,10 @@ const makeLive = (options: ClusterTopologyOptions) =>
       const before = current.get()
       if (next.signature === before.signature && healthOf(next) === healthOf(before)) return Effect.void
       current.set(next.withEpoch(before.epoch + 1))
+      pool.primariesChanged(servingPrimaries(current.get()))
       return pool.retain(new Set(current.get().nodes.keys()))
     }
+    pool.primariesChanged(servingPrimaries(current.get()))
 
     // --- the refresher ---------------------------------------------------------------------------------------
     const signal = yield* Queue.unbounded<RefreshReason>()
@@ -287,6 +353,8 @@ const makeLive = (options: ClusterTopologyOptions) =>
 
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(nextTrigger, refreshOnce)))
     pool.onConnectionLost(() => requestRefresh("connectionLost"))
+    pool.onSilentNode(() => requestRefresh("silentNode"))
+    if (options.readNodeTimeout ?? true) yield* Effect.forkScoped(readNodeTimeout(current.get()))
 
     return ClusterTopology.of({
       current: () => current.get(),

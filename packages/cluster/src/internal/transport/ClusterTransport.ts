@@ -26,6 +26,17 @@ export interface NodeTransport {
   onClose(listener: (reason: string) => void): void
   /** Closes after the replies in flight (up to `timeout`). */
   close(timeout?: Duration.Input): Effect.Effect<void>
+  /**
+   * How long, in ms, the node has sent nothing while it owes replies to commands already written (0 when it owes
+   * nothing): how a hung node is told from a busy one.
+   */
+  silentForMs(now: number): number
+  /**
+   * Closes at once, without waiting for replies: every waiter fails with a `ConnectionError` carrying `reason`
+   * (written: true for commands already written, whose outcome is then unknown), and nothing the node sends later
+   * reaches anyone.
+   */
+  reset(reason: string): void
 }
 
 /**

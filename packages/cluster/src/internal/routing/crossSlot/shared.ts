@@ -152,6 +152,7 @@ export const certainlyNotApplied = (error: RedisError): boolean => {
     case "ClusterDownError":
     case "RedirectionLimitError":
     case "AuthenticationError":
+    case "NodeUnresponsiveError":
       return true
     case "ConnectionError":
     case "TimeoutError":
